@@ -1,0 +1,1 @@
+//! in-toto statements and predicates, and the `.intoto.jsonl` attestation bundle.

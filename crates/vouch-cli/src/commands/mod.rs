@@ -1,0 +1,51 @@
+//! One module per command. Each exposes its clap `Args` and a `run` that returns a [`Status`].
+
+pub mod attest;
+pub mod db;
+pub mod key;
+pub mod pins;
+pub mod sbom;
+pub mod scan;
+pub mod sign;
+pub mod verify;
+
+use std::process::ExitCode;
+
+use crate::args::Command;
+use crate::context::Context;
+
+/// How a command that ran to completion ended. Errors (exit 2) travel as `anyhow::Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Exit 0: nothing to report, or admitted.
+    Ok,
+    /// Exit 1: findings, policy denied, or a signature that does not verify.
+    Failed,
+}
+
+impl From<Status> for ExitCode {
+    fn from(s: Status) -> Self {
+        match s {
+            Status::Ok => ExitCode::SUCCESS,
+            Status::Failed => ExitCode::from(1),
+        }
+    }
+}
+
+pub fn run(ctx: &Context, command: Command) -> anyhow::Result<Status> {
+    match command {
+        Command::Sbom(a) => sbom::run(ctx, a),
+        Command::Scan(a) => scan::run(ctx, a),
+        Command::Db(a) => db::run(ctx, a),
+        Command::Pins(a) => pins::run(ctx, a),
+        Command::Key(a) => key::run(ctx, a),
+        Command::Sign(a) => sign::run(ctx, a),
+        Command::Attest(a) => attest::run(ctx, a),
+        Command::Verify(a) => verify::run(ctx, a),
+    }
+}
+
+/// The error for a command whose implementation has not landed yet.
+pub fn not_yet(what: &str) -> anyhow::Error {
+    anyhow::anyhow!("`vouch {what}` is not available in this build yet")
+}

@@ -1,0 +1,17 @@
+//! `vouch scan`.
+
+use clap::Args;
+
+use super::Status;
+use crate::context::Context;
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Arguments (not yet defined).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub rest: Vec<String>,
+}
+
+pub fn run(_ctx: &Context, _args: ScanArgs) -> anyhow::Result<Status> {
+    Err(super::not_yet("scan"))
+}

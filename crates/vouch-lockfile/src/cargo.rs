@@ -1,0 +1,1 @@
+//! `Cargo.lock`, versions 1 to 4.

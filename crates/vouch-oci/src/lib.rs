@@ -1,0 +1,1 @@
+//! OCI registry access: tag to digest once, then everything by digest, verified.

@@ -1,0 +1,1 @@
+//! OSV: records, version ordering per ecosystem, range evaluation, offline database, API client.

@@ -1,0 +1,1 @@
+//! Pinning checks: workflows, container images, install commands, lockfile records and change records.

@@ -1,0 +1,1 @@
+//! cosign-compatible keys, blob and DSSE signatures, Sigstore bundles.
