@@ -52,4 +52,13 @@ pub enum Command {
     Attest(commands::attest::AttestArgs),
     /// Verify signatures, bundles, artifacts and images.
     Verify(commands::verify::VerifyArgs),
+    /// The whole pipeline in one CI step: SBOM, scan, pins and provenance, attested and signed.
+    Release(commands::release::ReleaseArgs),
+    /// Attach an attestation bundle to an image in its registry.
+    Attach(commands::attach::AttachArgs),
+    /// List the signatures, attestations and SBOMs attached to an image.
+    Tree(commands::tree::TreeArgs),
+    /// `vouch verify bundle`, spelled as the sigstore-conformance CLI protocol expects.
+    #[command(name = "verify-bundle", hide = true)]
+    VerifyBundle(commands::verify::bundle::BundleArgs),
 }

@@ -1,12 +1,15 @@
 //! One module per command. Each exposes its clap `Args` and a `run` that returns a [`Status`].
 
+pub mod attach;
 pub mod attest;
 pub mod db;
 pub mod key;
 pub mod pins;
+pub mod release;
 pub mod sbom;
 pub mod scan;
 pub mod sign;
+pub mod tree;
 pub mod verify;
 
 use std::process::ExitCode;
@@ -42,6 +45,10 @@ pub fn run(ctx: &Context, command: Command) -> anyhow::Result<Status> {
         Command::Sign(a) => sign::run(ctx, a),
         Command::Attest(a) => attest::run(ctx, a),
         Command::Verify(a) => verify::run(ctx, a),
+        Command::Release(a) => release::run(ctx, a),
+        Command::Attach(a) => attach::run(ctx, a),
+        Command::Tree(a) => tree::run(ctx, a),
+        Command::VerifyBundle(a) => verify::bundle::run(ctx, a),
     }
 }
 

@@ -1,17 +1,17 @@
-//! `vouch attest`.
+//! `vouch attest image`.
 
 use clap::Args;
 
-use super::Status;
+use crate::commands::Status;
 use crate::context::Context;
 
 #[derive(Debug, Args)]
-pub struct AttestArgs {
+pub struct ImageArgs {
     /// Arguments (not yet defined).
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
     pub rest: Vec<String>,
 }
 
-pub fn run(_ctx: &Context, _args: AttestArgs) -> anyhow::Result<Status> {
-    Err(super::not_yet("attest"))
+pub fn run(_ctx: &Context, _args: ImageArgs) -> anyhow::Result<Status> {
+    Err(crate::commands::not_yet("attest image"))
 }

@@ -1,4 +1,4 @@
-//! `vouch verify`.
+//! `vouch tree`.
 
 use clap::Args;
 
@@ -6,12 +6,12 @@ use super::Status;
 use crate::context::Context;
 
 #[derive(Debug, Args)]
-pub struct VerifyArgs {
+pub struct TreeArgs {
     /// Arguments (not yet defined).
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
     pub rest: Vec<String>,
 }
 
-pub fn run(_ctx: &Context, _args: VerifyArgs) -> anyhow::Result<Status> {
-    Err(super::not_yet("verify"))
+pub fn run(_ctx: &Context, _args: TreeArgs) -> anyhow::Result<Status> {
+    Err(super::not_yet("tree"))
 }

@@ -1,0 +1,39 @@
+//! `vouch verify`: one submodule per thing verified.
+
+pub mod artifact;
+pub mod blob;
+pub mod bundle;
+pub mod image;
+
+use clap::{Args, Subcommand};
+
+use super::Status;
+use crate::context::Context;
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(subcommand)]
+    pub command: VerifyCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VerifyCommand {
+    /// Verify a blob's signature or Sigstore bundle with a public key.
+    Blob(blob::BlobArgs),
+    /// Verify a Sigstore bundle (key or keyless) offline against a trusted root.
+    #[command(alias = "verify-bundle")]
+    Bundle(bundle::BundleArgs),
+    /// Verify an artifact's attestations against a policy (deploy-time check).
+    Artifact(artifact::ArtifactArgs),
+    /// Verify an image's signatures and attestations in its registry against a policy.
+    Image(image::ImageArgs),
+}
+
+pub fn run(ctx: &Context, args: VerifyArgs) -> anyhow::Result<Status> {
+    match args.command {
+        VerifyCommand::Blob(a) => blob::run(ctx, a),
+        VerifyCommand::Bundle(a) => bundle::run(ctx, a),
+        VerifyCommand::Artifact(a) => artifact::run(ctx, a),
+        VerifyCommand::Image(a) => image::run(ctx, a),
+    }
+}
