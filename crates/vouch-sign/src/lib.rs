@@ -1,1 +1,15 @@
 //! cosign-compatible keys, blob and DSSE signatures, Sigstore bundles.
+//!
+//! vouch signs with the keys cosign users already have and writes what cosign-world
+//! verifiers accept: cosign's encrypted key files, base64 DER ECDSA blob signatures, DSSE
+//! envelopes and Sigstore bundles (v0.1–v0.3 read, v0.3 written). Verification with a key
+//! lives here; transparency-log, certificate and timestamp checks live in `vouch-trust`, which
+//! builds on these types.
+
+pub mod bundle;
+pub mod dsse;
+pub mod encoding;
+
+pub use bundle::Bundle;
+pub use dsse::Envelope;
+pub use encoding::Base64Bytes;
