@@ -8,11 +8,13 @@
 pub mod diagnostic;
 pub mod digest;
 pub mod ecosystem;
+pub mod image_ref;
 pub mod package;
 pub mod purl;
 
 pub use diagnostic::{Diagnostic, Level, Location};
 pub use digest::{Digest, DigestAlgorithm, DigestError};
 pub use ecosystem::Ecosystem;
+pub use image_ref::{ImageRef, ImageRefError};
 pub use package::Package;
 pub use purl::{Purl, PurlError};
