@@ -1,17 +1,189 @@
-//! `vouch sbom`.
+//! `vouch sbom`: a CycloneDX or SPDX SBOM for a Cargo workspace or a bare `Cargo.lock`.
 
-use clap::Args;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use clap::{Args, ValueEnum};
+use vouch_sbom::time::OffsetDateTime;
+use vouch_sbom::cargo::{CatalogOptions, Features, MetadataOptions, Target};
+use vouch_sbom::{Format, Sbom};
 
 use super::Status;
 use crate::context::Context;
+use crate::error::hinted;
 
-#[derive(Debug, Args)]
-pub struct SbomArgs {
-    /// Arguments (not yet defined).
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub rest: Vec<String>,
+/// Which dependencies to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Profile {
+    /// Everything, dev- and build-only dependencies marked `scope: excluded`.
+    #[default]
+    All,
+    /// Only what ships: dev- and build-only dependencies dropped.
+    Runtime,
 }
 
-pub fn run(_ctx: &Context, _args: SbomArgs) -> anyhow::Result<Status> {
-    Err(super::not_yet("sbom"))
+#[derive(Debug, Clone, Args)]
+pub struct SbomArgs {
+    /// A directory with `Cargo.toml`, a `Cargo.toml`, or a `Cargo.lock` (lockfile-only mode:
+    /// no sources needed, but no dev/build distinction). Formats: cyclonedx-json (1.6,
+    /// default), cyclonedx-json@1.5, spdx-json (2.3).
+    #[arg(default_value = ".", value_name = "PATH")]
+    pub path: PathBuf,
+    /// Describe only this workspace member (`name` or `name@version`); repeatable.
+    #[arg(short = 'p', long = "package", value_name = "SPEC")]
+    pub packages: Vec<String>,
+    /// Include `cfg(...)` dependencies for this target triple only, or for `all` platforms.
+    #[arg(long, value_name = "TRIPLE|all", default_value = "all")]
+    pub target: String,
+    /// Features to activate (comma-separated or repeated), as for cargo.
+    #[arg(short = 'F', long, value_delimiter = ',', value_name = "FEATURES")]
+    pub features: Vec<String>,
+    /// Activate all features.
+    #[arg(long)]
+    pub all_features: bool,
+    /// Do not activate the `default` feature.
+    #[arg(long)]
+    pub no_default_features: bool,
+    /// Run cargo without network access.
+    #[arg(long)]
+    pub offline: bool,
+    /// `all` keeps dev/build dependencies (marked excluded); `runtime` drops them.
+    #[arg(long, value_enum, default_value_t = Profile::All)]
+    pub profile: Profile,
+}
+
+/// What PATH turned out to be.
+enum Input {
+    Manifest(PathBuf),
+    Lockfile(PathBuf),
+}
+
+fn classify(path: &Path) -> anyhow::Result<Input> {
+    if path.is_dir() {
+        let manifest = path.join("Cargo.toml");
+        if manifest.is_file() {
+            return Ok(Input::Manifest(manifest));
+        }
+        let lock = path.join("Cargo.lock");
+        if lock.is_file() {
+            return Ok(Input::Lockfile(lock));
+        }
+        return Err(hinted(
+            anyhow::anyhow!(
+                "failed to read `{}`: no `Cargo.toml` or `Cargo.lock` in this directory",
+                manifest.display()
+            ),
+            "pass a Cargo project directory, a `Cargo.toml` or a `Cargo.lock`",
+        ));
+    }
+    if !path.exists() {
+        return Err(anyhow::anyhow!(
+            "failed to read `{}`: no such file or directory",
+            path.display()
+        ));
+    }
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if name.ends_with(".lock") {
+        Ok(Input::Lockfile(path.to_owned()))
+    } else if name.ends_with(".toml") {
+        Ok(Input::Manifest(path.to_owned()))
+    } else {
+        Err(hinted(
+            anyhow::anyhow!("`{}` is not a `Cargo.toml` or `Cargo.lock`", path.display()),
+            "pass a Cargo project directory, a `Cargo.toml` or a `Cargo.lock`",
+        ))
+    }
+}
+
+/// `SOURCE_DATE_EPOCH`, if set.
+fn source_date_epoch() -> anyhow::Result<Option<OffsetDateTime>> {
+    let Some(raw) = std::env::var_os("SOURCE_DATE_EPOCH") else {
+        return Ok(None);
+    };
+    let raw = raw.to_string_lossy();
+    let secs: i64 = raw
+        .trim()
+        .parse()
+        .with_context(|| format!("invalid SOURCE_DATE_EPOCH `{raw}`: not an integer"))?;
+    let t = OffsetDateTime::from_unix_timestamp(secs)
+        .with_context(|| format!("invalid SOURCE_DATE_EPOCH `{raw}`: out of range"))?;
+    Ok(Some(t))
+}
+
+/// Catalogs PATH into an SBOM (without timestamp or profile applied). Other commands
+/// (`vouch release`) call this to get the same SBOM `vouch sbom` writes.
+pub fn build(ctx: &Context, args: &SbomArgs) -> anyhow::Result<Sbom> {
+    let sbom = match classify(&args.path)? {
+        Input::Manifest(manifest) => {
+            let opts = MetadataOptions {
+                manifest_path: manifest,
+                target: match args.target.as_str() {
+                    "all" => Target::All,
+                    t => Target::Triple(t.to_owned()),
+                },
+                features: Features {
+                    all_features: args.all_features,
+                    no_default_features: args.no_default_features,
+                    features: args.features.clone(),
+                },
+                offline: args.offline,
+            };
+            let md = vouch_sbom::cargo::metadata(&opts)?;
+            vouch_sbom::cargo::from_metadata(
+                &md,
+                &CatalogOptions {
+                    packages: args.packages.clone(),
+                },
+            )?
+        }
+        Input::Lockfile(lock) => {
+            if !args.packages.is_empty()
+                || args.target != "all"
+                || !args.features.is_empty()
+                || args.all_features
+                || args.no_default_features
+            {
+                ctx.warn(
+                    "`-p`, `--target` and feature flags need `Cargo.toml`; lockfile-only mode lists every locked package",
+                );
+            }
+            let display = lock.display().to_string();
+            let text = std::fs::read_to_string(&lock)
+                .with_context(|| format!("failed to read `{display}`"))?;
+            let parsed = vouch_lockfile::cargo::parse_lock(&text, &display)?;
+            for (i, entry) in &parsed.unresolved {
+                let p = &parsed.packages[*i];
+                ctx.warn(&format!(
+                    "`{display}`: dependency `{entry}` of `{} {}` (line {}) is not in the lockfile; skipped",
+                    p.name, p.version, p.line
+                ));
+            }
+            let name = std::fs::canonicalize(&lock)
+                .ok()
+                .and_then(|p| p.parent()?.file_name()?.to_str().map(str::to_owned))
+                .unwrap_or_else(|| "workspace".to_owned());
+            vouch_sbom::cargo::from_lockfile(&parsed, &name)
+        }
+    };
+    Ok(match args.profile {
+        Profile::All => sbom,
+        Profile::Runtime => sbom.runtime_only(),
+    })
+}
+
+pub fn run(ctx: &Context, args: SbomArgs) -> anyhow::Result<Status> {
+    let format: Format = ctx
+        .format(Format::NAMES, Format::NAMES[0])?
+        .parse()
+        .expect("every listed name parses");
+    let epoch = source_date_epoch()?;
+    let mut sbom = build(ctx, &args)?;
+    // CycloneDX makes the timestamp optional: without SOURCE_DATE_EPOCH it is left out so
+    // two runs are byte-identical. SPDX requires `created`: SOURCE_DATE_EPOCH, else now.
+    sbom.timestamp = match format {
+        Format::CycloneDx(_) => epoch,
+        Format::Spdx23 => Some(epoch.unwrap_or_else(OffsetDateTime::now_utc)),
+    };
+    crate::output::emit(ctx, &format.encode(&sbom))?;
+    Ok(Status::Ok)
 }
