@@ -93,6 +93,18 @@ pub struct VerificationMaterial {
     pub timestamp_verification_data: Option<TimestampVerificationData>,
 }
 
+impl VerificationMaterial {
+    /// `{"publicKey": {"hint": base64(SHA-256(DER SPKI))}}`.
+    pub fn for_key(public_key: &crate::keys::PublicKey) -> Self {
+        Self {
+            public_key: Some(PublicKeyIdentifier {
+                hint: public_key.hint(),
+            }),
+            ..Self::default()
+        }
+    }
+}
+
 /// The verification-material kind (`content` oneof of `VerificationMaterial`).
 #[derive(Debug, Clone, Copy)]
 pub enum KeyMaterial<'a> {
@@ -357,6 +369,38 @@ impl Bundle {
         match self.content().ok()? {
             Content::MessageSignature(m) => Some(m.signature.as_slice()),
             Content::DsseEnvelope(e) => e.signatures.first().map(|s| s.sig.as_slice()),
+        }
+    }
+
+    /// A key-based v0.3 bundle around a DSSE envelope (no transparency-log entry).
+    pub fn for_dsse(envelope: Envelope, public_key: &crate::keys::PublicKey) -> Self {
+        Self {
+            media_type: MEDIA_TYPE_V0_3.to_owned(),
+            verification_material: VerificationMaterial::for_key(public_key),
+            message_signature: None,
+            dsse_envelope: Some(envelope),
+        }
+    }
+
+    /// A key-based v0.3 bundle around a signature over an artifact's digest (what
+    /// `cosign sign-blob --key K --bundle B` writes without a transparency log).
+    pub fn for_message_signature(
+        algorithm: crate::hash::DigestAlgorithm,
+        digest: &[u8],
+        signature: &[u8],
+        public_key: &crate::keys::PublicKey,
+    ) -> Self {
+        Self {
+            media_type: MEDIA_TYPE_V0_3.to_owned(),
+            verification_material: VerificationMaterial::for_key(public_key),
+            message_signature: Some(MessageSignature {
+                message_digest: Some(HashOutput {
+                    algorithm: algorithm.to_bundle(),
+                    digest: digest.to_vec().into(),
+                }),
+                signature: signature.to_vec().into(),
+            }),
+            dsse_envelope: None,
         }
     }
 

@@ -55,6 +55,24 @@ pub fn pae(payload_type: &str, payload: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Signs `payload` into a new envelope with one signature, whose `keyid` is the signer's
+/// key hint (base64 SHA-256 of its DER SPKI).
+pub fn sign_envelope(
+    payload_type: &str,
+    payload: &[u8],
+    signer: &dyn crate::keys::Signer,
+) -> Result<Envelope, crate::keys::KeyError> {
+    let sig = signer.sign(&pae(payload_type, payload))?;
+    Ok(Envelope {
+        payload: payload.to_vec().into(),
+        payload_type: payload_type.to_owned(),
+        signatures: vec![Signature {
+            sig: sig.into(),
+            keyid: signer.public_key().hint(),
+        }],
+    })
+}
+
 /// Why a DSSE envelope could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum EnvelopeError {

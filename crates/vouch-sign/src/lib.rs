@@ -13,3 +13,13 @@ pub mod encoding;
 pub use bundle::Bundle;
 pub use dsse::Envelope;
 pub use encoding::Base64Bytes;
+pub mod hash;
+pub mod keys;
+pub mod pem;
+
+pub use hash::DigestAlgorithm;
+pub use keys::{KeyAlgorithm, KeyError, PrivateKey, PublicKey, SignatureError, Signer};
+pub mod verify;
+
+pub use dsse::sign_envelope;
+pub use verify::{verify_bundle_with_key, verify_envelope_with_key, Artifact, TlogPolicy};
