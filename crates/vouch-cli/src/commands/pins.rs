@@ -1,17 +1,130 @@
-//! `vouch pins`.
+//! `vouch pins`: check references, install commands and lockfile records; `pins diff`; `pins fix`.
 
-use clap::Args;
+mod render;
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Args, Subcommand};
+use vouch_pins::scan::Options;
+use vouch_pins::Config;
 
 use super::Status;
 use crate::context::Context;
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct PinsArgs {
-    /// Arguments (not yet defined).
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub rest: Vec<String>,
+    #[command(subcommand)]
+    pub command: Option<PinsCommand>,
+    #[command(flatten)]
+    pub check: CheckArgs,
 }
 
-pub fn run(_ctx: &Context, _args: PinsArgs) -> anyhow::Result<Status> {
-    Err(super::not_yet("pins"))
+#[derive(Debug, Subcommand)]
+pub enum PinsCommand {
+    /// Record lockfile changes between two git revisions (added, removed, upgraded,
+    /// downgraded, source changed, hash changed at the same version).
+    Diff(DiffArgs),
+    /// Rewrite action tags to `@<sha> # <tag>` and image tags to digests.
+    Fix(FixArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A repository directory or a single file (workflow, action.yml, Dockerfile, compose
+    /// file, Kubernetes manifest, shell script, lockfile).
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+    /// Skip lockfile records (references and install commands only).
+    #[arg(long)]
+    pub no_lockfiles: bool,
+    /// Don't walk below this path (relative to PATH); repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub exclude: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older revision.
+    #[arg(long, value_name = "REV")]
+    pub from: String,
+    /// The newer revision.
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    pub to: String,
+    /// The git work tree (or a directory inside it) whose lockfiles are compared.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// A repository directory or a single workflow/Dockerfile/compose/manifest file.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+    /// Print a unified diff instead of writing the files.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// GitHub REST API base URL.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "GITHUB_API_URL",
+        default_value = "https://api.github.com"
+    )]
+    pub github_api: String,
+    /// Only rewrite actions.
+    #[arg(long)]
+    pub actions_only: bool,
+    /// Only rewrite images.
+    #[arg(long)]
+    pub images_only: bool,
+}
+
+pub fn run(ctx: &Context, args: PinsArgs) -> anyhow::Result<Status> {
+    match args.command {
+        None => check(ctx, args.check),
+        Some(PinsCommand::Diff(_)) => Err(super::not_yet("pins diff")),
+        Some(PinsCommand::Fix(_)) => Err(super::not_yet("pins fix")),
+    }
+}
+
+fn check(ctx: &Context, args: CheckArgs) -> anyhow::Result<Status> {
+    let default = if ctx.stdout_tty { "table" } else { "json" };
+    let format = ctx.format(&["table", "json", "sarif"], default)?;
+    let root = if args.path.is_dir() {
+        args.path.clone()
+    } else {
+        args.path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), PathBuf::from)
+    };
+    let (config, _) = Config::load(&root).with_context(|| "failed to load the pins policy")?;
+    let opts = Options {
+        lockfiles: !args.no_lockfiles,
+        exclude: args.exclude,
+        ..Options::default()
+    };
+    let report = vouch_pins::check_path(&args.path, &config, &opts).map_err(|e| {
+        crate::error::hinted(
+            anyhow::Error::new(e),
+            "give a repository directory or a workflow, Dockerfile, manifest, script or lockfile",
+        )
+    })?;
+    let bytes = match format {
+        "json" => {
+            let mut v = serde_json::to_vec_pretty(&report)?;
+            v.push(b'\n');
+            v
+        }
+        "sarif" => render::sarif(&report),
+        _ => render::table(&report, ctx.color).into_bytes(),
+    };
+    crate::output::emit(ctx, &bytes)?;
+    Ok(if report.failed() {
+        Status::Failed
+    } else {
+        Status::Ok
+    })
 }

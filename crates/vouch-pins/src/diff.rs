@@ -1,0 +1,1 @@
+//! Lockfile change records: what changed between two revisions of the lockfiles.

@@ -1,0 +1,1 @@
+//! Rewriting tags to digests, surgically.
