@@ -7,6 +7,8 @@
 //! installed everything.
 #![allow(clippy::print_stderr)]
 
+pub mod registry;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
