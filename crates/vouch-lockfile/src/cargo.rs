@@ -261,7 +261,7 @@ pub fn parse_lock(text: &str, file: &str) -> Result<CargoLock, ParseError> {
                 .flatten()
                 .copied()
                 .filter(|&j| version.is_none_or(|v| packages[j].version == v))
-                .filter(|&j| source.is_none_or(|s| packages[j].source.as_deref() == Some(s)))
+                .filter(|&j| source.is_none_or(|s| same_source(packages[j].source.as_deref(), s)))
                 .collect();
             match candidates.as_slice() {
                 [] => unresolved.push((i, entry.clone())),
@@ -295,6 +295,12 @@ pub fn parse_lock(text: &str, file: &str) -> Result<CargoLock, ParseError> {
         packages,
         unresolved,
     })
+}
+
+/// Whether a dependency entry's source names a package's source. Entries leave out the
+/// locked git revision (`git+URL?branch=x` for a package at `git+URL?branch=x#rev`).
+fn same_source(package: Option<&str>, entry: &str) -> bool {
+    package.is_some_and(|p| p == entry || p.split_once('#').is_some_and(|(base, _)| base == entry))
 }
 
 /// Splits `name`, `name version` or `name version (source)`.
@@ -431,9 +437,14 @@ version = "0.49.0"
 source = "git+https://github.com/nushell/reedline?branch=main#e4fe8edfb28440614e58a8c9dba78d128783f70f"
 
 [[package]]
+name = "r"
+version = "0.49.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
 name = "x"
 version = "1.0.0"
-dependencies = ["r", "missing"]
+dependencies = ["r 0.49.0 (git+https://github.com/nushell/reedline?branch=main)", "missing"]
 "#;
         let lock = parse_lock(text, "Cargo.lock").unwrap();
         assert_eq!(lock.version, 4);
@@ -444,8 +455,8 @@ dependencies = ["r", "missing"]
                 rev: Some("e4fe8edfb28440614e58a8c9dba78d128783f70f".into())
             }
         );
-        assert_eq!(lock.packages[1].dependencies, vec![0]);
-        assert_eq!(lock.unresolved, vec![(1, "missing".to_owned())]);
+        assert_eq!(lock.packages[2].dependencies, vec![0]);
+        assert_eq!(lock.unresolved, vec![(2, "missing".to_owned())]);
     }
 
     #[test]
