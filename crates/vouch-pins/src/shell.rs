@@ -415,6 +415,10 @@ pub fn check_script(file: &str, text: &str, first_line: u32, files: &dyn Files) 
     let mut logical = String::new();
     let mut starts: Vec<(usize, u32)> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
+        if logical.is_empty() && raw.trim_start().starts_with('#') {
+            // A comment line never continues, even when it ends with a backslash.
+            continue;
+        }
         starts.push((logical.len(), first_line + i as u32));
         let t = raw.trim_end();
         if let Some(body) = t.strip_suffix('\\') {
@@ -709,7 +713,7 @@ fn pip_install_pinned(args: &[String], files: &dyn Files) -> bool {
             if t.starts_with('.') || t.starts_with('/') {
                 return true;
             }
-            let vcs = ["git+", "hg+", "svn+", "bzr+"]
+            let vcs = ["git+", "hg+", "svn+", "bzr+", "git://"]
                 .iter()
                 .any(|p| t.starts_with(p));
             vcs && t
