@@ -338,12 +338,14 @@ pub fn verify_bundle(
                 }
                 match &identity.issuer {
                     Some(i) if issuer.matches(i) => {}
-                    Some(i) => return Err(fail(
-                        Check::Identity,
-                        format!(
+                    Some(i) => {
+                        return Err(fail(
+                            Check::Identity,
+                            format!(
                             "certificate OIDC issuer `{i}` does not match the required {issuer}"
                         ),
-                    )),
+                        ))
+                    }
                     None => {
                         return Err(fail(
                             Check::Identity,

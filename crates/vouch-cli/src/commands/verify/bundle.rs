@@ -1,17 +1,176 @@
-//! `vouch verify bundle`.
+//! `vouch verify bundle` (also the hidden top-level `vouch verify-bundle`): offline
+//! verification of a Sigstore bundle, with a key or a certificate identity, against a trusted
+//! root. The argument grammar is the sigstore-conformance client protocol's:
+//! `verify-bundle --bundle B (--key K | --certificate-identity I --certificate-oidc-issuer U)
+//! [--trusted-root TR] FILE_OR_DIGEST`.
 
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
 use clap::Args;
+use vouch_sign::bundle::Bundle;
+use vouch_trust::{
+    Artifact, Matcher, PublicKey, Signer, TrustedRoot, VerificationPolicy, VerifyError,
+    VerifyOptions,
+};
 
 use crate::commands::Status;
 use crate::context::Context;
 
 #[derive(Debug, Args)]
 pub struct BundleArgs {
-    /// Arguments (not yet defined).
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub rest: Vec<String>,
+    /// The Sigstore bundle (`.sigstore.json`).
+    #[arg(long, value_name = "FILE")]
+    pub bundle: PathBuf,
+    /// Verify a key-based bundle with this PEM public key.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["certificate_identity", "certificate_identity_regexp"])]
+    pub key: Option<PathBuf>,
+    /// The signer identity the certificate must name (SAN: workflow URI or email), exactly.
+    #[arg(long, value_name = "IDENTITY")]
+    pub certificate_identity: Option<String>,
+    /// The signer identity as a regular expression matched against the whole SAN.
+    #[arg(long, value_name = "REGEX", conflicts_with = "certificate_identity")]
+    pub certificate_identity_regexp: Option<String>,
+    /// The OIDC issuer the certificate must name, exactly.
+    #[arg(long, value_name = "URL")]
+    pub certificate_oidc_issuer: Option<String>,
+    /// The OIDC issuer as a regular expression matched against the whole value.
+    #[arg(long, value_name = "REGEX", conflicts_with = "certificate_oidc_issuer")]
+    pub certificate_oidc_issuer_regexp: Option<String>,
+    /// A Sigstore `trusted_root.json` (default: the embedded public-good production root).
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
+    /// The artifact: a file, or `sha256:<hex>` when no such file exists.
+    #[arg(value_name = "FILE_OR_DIGEST")]
+    pub artifact: String,
 }
 
-pub fn run(_ctx: &Context, _args: BundleArgs) -> anyhow::Result<Status> {
-    Err(crate::commands::not_yet("verify bundle"))
+fn read(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("failed to read {what} `{}`", path.display()))
+}
+
+fn policy(args: &BundleArgs) -> anyhow::Result<VerificationPolicy> {
+    if let Some(key_path) = &args.key {
+        let text = read(key_path, "public key")?;
+        let text = String::from_utf8(text)
+            .map_err(|_| anyhow::anyhow!("public key `{}` is not PEM text", key_path.display()))?;
+        let key = PublicKey::from_pem(&text)
+            .with_context(|| format!("failed to parse public key `{}`", key_path.display()))?;
+        return Ok(VerificationPolicy::Key(key));
+    }
+    let san = match (
+        &args.certificate_identity,
+        &args.certificate_identity_regexp,
+    ) {
+        (Some(s), _) => Matcher::Exact(s.clone()),
+        (None, Some(r)) => Matcher::regex(r).context("invalid --certificate-identity-regexp")?,
+        (None, None) => {
+            return Err(crate::error::hinted(
+                anyhow::anyhow!("no verification policy given"),
+                "pass --key, or --certificate-identity and --certificate-oidc-issuer",
+            ))
+        }
+    };
+    let issuer = match (
+        &args.certificate_oidc_issuer,
+        &args.certificate_oidc_issuer_regexp,
+    ) {
+        (Some(s), _) => Matcher::Exact(s.clone()),
+        (None, Some(r)) => Matcher::regex(r).context("invalid --certificate-oidc-issuer-regexp")?,
+        (None, None) => {
+            return Err(crate::error::hinted(
+                anyhow::anyhow!("--certificate-identity needs an OIDC issuer"),
+                "pass --certificate-oidc-issuer (e.g. https://token.actions.githubusercontent.com)",
+            ))
+        }
+    };
+    Ok(VerificationPolicy::Identity { san, issuer })
+}
+
+fn artifact(arg: &str) -> anyhow::Result<Artifact> {
+    let path = Path::new(arg);
+    if path.exists() {
+        return Ok(Artifact::Bytes(read(path, "artifact")?));
+    }
+    if arg.starts_with("sha256:") {
+        return Artifact::from_digest(arg).ok_or_else(|| {
+            anyhow::anyhow!("`{arg}` is not a valid `sha256:<64 hex digits>` digest")
+        });
+    }
+    Err(anyhow::anyhow!(
+        "artifact `{arg}` does not exist (pass a file, or `sha256:<hex>`)"
+    ))
+}
+
+pub fn run(ctx: &Context, args: BundleArgs) -> anyhow::Result<Status> {
+    let format = ctx.format(&["text", "json"], "text")?;
+    let policy = policy(&args)?;
+    let root = match &args.trusted_root {
+        Some(p) => TrustedRoot::from_json(&read(p, "trusted root")?)
+            .with_context(|| format!("failed to load trusted root `{}`", p.display()))?,
+        None => TrustedRoot::public_good(),
+    };
+    let bundle_bytes = read(&args.bundle, "bundle")?;
+    let bundle = Bundle::from_json(&bundle_bytes)
+        .with_context(|| format!("failed to read bundle `{}`", args.bundle.display()))?;
+    let artifact = artifact(&args.artifact)?;
+
+    match vouch_trust::verify_bundle(&bundle, &artifact, &policy, &root, VerifyOptions::default()) {
+        Ok(v) => {
+            let out = render(format, &v);
+            crate::output::emit(ctx, out.as_bytes())?;
+            Ok(Status::Ok)
+        }
+        Err(VerifyError::Unusable(why)) => Err(anyhow::anyhow!(
+            "could not verify bundle `{}`: {why}",
+            args.bundle.display()
+        )),
+        Err(e @ VerifyError::Failed { .. }) => {
+            eprintln!(
+                "error: bundle `{}` does not verify: {e}",
+                args.bundle.display()
+            );
+            Ok(Status::Failed)
+        }
+    }
+}
+
+fn render(format: &str, v: &vouch_trust::VerifiedBundle) -> String {
+    let time = v.signing_time.map(vouch_trust::format_time);
+    if format == "json" {
+        let signer = match &v.signer {
+            Signer::PublicKey { hint } => serde_json::json!({ "publicKey": { "hint": hint } }),
+            Signer::Certificate { identity, .. } => serde_json::json!({
+                "certificate": {
+                    "subjectAlternativeNames": identity.sans,
+                    "issuer": identity.issuer,
+                    "extensions": identity.extensions,
+                }
+            }),
+        };
+        let doc = serde_json::json!({
+            "verified": true,
+            "signer": signer,
+            "signingTime": time,
+            "payloadType": v.payload.as_ref().map(|(t, _)| t),
+            "logIndices": v.log_indices,
+        });
+        let mut s = serde_json::to_string_pretty(&doc).expect("JSON value serialises");
+        s.push('\n');
+        return s;
+    }
+    let mut s = String::from("Verified OK\n");
+    match &v.signer {
+        Signer::PublicKey { hint } => s.push_str(&format!("signer: public key {hint}\n")),
+        Signer::Certificate { identity, .. } => {
+            s.push_str(&format!("signer: {}\n", identity.sans.join(", ")));
+            if let Some(i) = &identity.issuer {
+                s.push_str(&format!("issuer: {i}\n"));
+            }
+        }
+    }
+    if let Some(t) = time {
+        s.push_str(&format!("signed at: {t}\n"));
+    }
+    s
 }
