@@ -1,0 +1,520 @@
+//! Evaluation: `(policy, evidence, now) → verdict`, pure and deterministic.
+
+use vouch_attest::predicate::same_type;
+
+use crate::evidence::{Evidence, Signer, VerifiedStatement};
+use crate::model::{Condition, Mode, Policy, PolicySet, RequiredAttestation};
+use crate::verdict::{
+    Check, Code, Decision, Failure, PolicyResult, Verdict, VerdictArtifact, VERDICT_VERSION,
+};
+
+/// The predicate type that accepts any statement (used by the `--key` shorthand).
+pub const ANY_PREDICATE_TYPE: &str = "*";
+
+fn pass(check: &str, attestation: Option<&str>, message: String, sources: Vec<String>) -> Check {
+    Check {
+        check: check.to_owned(),
+        attestation: attestation.map(str::to_owned),
+        passed: true,
+        code: None,
+        message,
+        fix: None,
+        sources,
+    }
+}
+
+fn fail(
+    check: &str,
+    attestation: Option<&str>,
+    code: Code,
+    message: String,
+    fix: String,
+    sources: Vec<String>,
+) -> Check {
+    Check {
+        check: check.to_owned(),
+        attestation: attestation.map(str::to_owned),
+        passed: false,
+        code: Some(code),
+        message,
+        fix: Some(fix),
+        sources,
+    }
+}
+
+/// The names of this policy's signers among `signers`.
+fn trusted_names<'p>(policy: &'p Policy, signers: &[Signer]) -> Vec<&'p str> {
+    let mut names = Vec::new();
+    for k in &policy.signers.keys {
+        let hit = signers.iter().any(|s| {
+            matches!(s, Signer::Key { fingerprint } if Some(fingerprint) == k.fingerprint.as_ref())
+        });
+        if hit {
+            names.push(k.name.as_str());
+        }
+    }
+    for id in &policy.signers.identities {
+        let hit = signers.iter().any(|s| {
+            matches!(s, Signer::Identity { issuer, subject }
+                if *issuer == id.issuer && id.subject_glob.is_match(subject))
+        });
+        if hit {
+            names.push(id.name.as_str());
+        }
+    }
+    names
+}
+
+fn required_names(policy: &Policy) -> Vec<&str> {
+    policy
+        .signers
+        .keys
+        .iter()
+        .filter(|k| k.required)
+        .map(|k| k.name.as_str())
+        .chain(
+            policy
+                .signers
+                .identities
+                .iter()
+                .filter(|i| i.required)
+                .map(|i| i.name.as_str()),
+        )
+        .collect()
+}
+
+fn meets_threshold(policy: &Policy, names: &[&str]) -> bool {
+    names.len() >= policy.signers.threshold
+        && required_names(policy).iter().all(|r| names.contains(r))
+}
+
+fn type_matches(required: &str, actual: &str) -> bool {
+    required == ANY_PREDICATE_TYPE || same_type(required, actual)
+}
+
+/// Evaluates a Rego condition; `Ok(None)` when it allows, `Ok(Some(reasons))` when not.
+fn run_condition(cond: &Condition, st: &VerifiedStatement) -> Result<Option<Vec<String>>, String> {
+    let mut engine = cond.engine.clone();
+    let input = regorus::Value::from_json_str(&st.statement.to_value().to_string())
+        .map_err(|e| e.to_string())?;
+    engine.set_input(input);
+    let allow = engine
+        .eval_rule(format!("{}.allow", cond.package))
+        .map_err(|e| e.to_string().lines().next().unwrap_or_default().to_owned())?;
+    let mut reasons = Vec::new();
+    if cond.has_deny {
+        if let Ok(deny) = engine.eval_rule(format!("{}.deny", cond.package)) {
+            if let Ok(set) = deny.as_set() {
+                for v in set {
+                    reasons.push(
+                        v.as_string()
+                            .map_or_else(|_| v.to_string(), std::string::ToString::to_string),
+                    );
+                }
+            }
+        }
+    }
+    if allow == regorus::Value::from(true) && reasons.is_empty() {
+        Ok(None)
+    } else {
+        Ok(Some(reasons))
+    }
+}
+
+fn human_age(d: time::Duration) -> String {
+    let s = d.whole_seconds();
+    if s >= 2 * 86_400 {
+        format!("{} days", s / 86_400)
+    } else if s >= 7200 {
+        format!("{} hours", s / 3600)
+    } else if s >= 120 {
+        format!("{} minutes", s / 60)
+    } else {
+        format!("{s} seconds")
+    }
+}
+
+fn attestation_checks(
+    policy: &Policy,
+    req: &RequiredAttestation,
+    evidence: &Evidence,
+    now: time::OffsetDateTime,
+    checks: &mut Vec<Check>,
+) {
+    let name = Some(req.name.as_str());
+    let digest = &evidence.artifact.digest;
+    let artifact = &evidence.artifact.name;
+    let wanted = if req.predicate_type == ANY_PREDICATE_TYPE {
+        "an attestation".to_owned()
+    } else {
+        format!("a `{}` attestation", req.predicate_type)
+    };
+    let of_type: Vec<&VerifiedStatement> = evidence
+        .statements
+        .iter()
+        .filter(|s| type_matches(&req.predicate_type, &s.statement.predicate_type))
+        .collect();
+    let covering: Vec<&VerifiedStatement> = of_type
+        .iter()
+        .copied()
+        .filter(|s| s.statement.covers(digest))
+        .collect();
+    if covering.is_empty() {
+        let rejected: Vec<String> = evidence
+            .rejected
+            .iter()
+            .filter(|r| {
+                r.claimed_predicate_type
+                    .as_deref()
+                    .is_some_and(|t| type_matches(&req.predicate_type, t))
+            })
+            .map(|r| format!("{} ({})", r.source, r.reason))
+            .collect();
+        let check = if !of_type.is_empty() {
+            let others: Vec<String> = of_type
+                .iter()
+                .flat_map(|s| s.statement.subject.iter())
+                .filter_map(|s| {
+                    s.digest
+                        .get("sha256")
+                        .map(|h| format!("{} sha256:{h}", s.name))
+                })
+                .collect();
+            fail(
+                "attestation",
+                name,
+                Code::SubjectMismatch,
+                format!(
+                    "{wanted} was verified, but for other digest(s) ({}); `{artifact}` is {digest}",
+                    others.join(", ")
+                ),
+                "deploy the exact artifact that was attested, or attest this one (its content changed since it was attested)".to_owned(),
+                of_type.iter().map(|s| s.source.clone()).collect(),
+            )
+        } else if !rejected.is_empty() {
+            fail(
+                "attestation",
+                name,
+                Code::UntrustedSigner,
+                format!(
+                    "{wanted} is present but its signature does not verify with any key or identity policy `{}` trusts: {}",
+                    policy.name,
+                    rejected.join("; ")
+                ),
+                format!(
+                    "sign the attestation with a key the policy trusts, or add its signer to `signers` of policy `{}`",
+                    policy.name
+                ),
+                Vec::new(),
+            )
+        } else {
+            fail(
+                "attestation",
+                name,
+                Code::AttestationMissing,
+                format!("no {wanted} about `{artifact}` ({digest}) in the evidence"),
+                format!(
+                    "attest it: `vouch attest {artifact} --type {} …` (or `vouch release`), and pass that bundle",
+                    req.predicate_type
+                ),
+                Vec::new(),
+            )
+        };
+        checks.push(check);
+        return;
+    }
+    let trusted: Vec<&VerifiedStatement> = covering
+        .iter()
+        .copied()
+        .filter(|s| meets_threshold(policy, &trusted_names(policy, &s.signers)))
+        .collect();
+    if trusted.is_empty() {
+        let best = covering
+            .iter()
+            .map(|s| trusted_names(policy, &s.signers))
+            .max_by_key(Vec::len)
+            .unwrap_or_default();
+        let required = required_names(policy);
+        let (code, message) = if best.is_empty() {
+            (
+                Code::UntrustedSigner,
+                format!(
+                    "{wanted} about `{artifact}` is signed, but by no key or identity policy `{}` trusts",
+                    policy.name
+                ),
+            )
+        } else {
+            (
+                Code::SignerThreshold,
+                format!(
+                    "{wanted} about `{artifact}` is signed by {} but policy `{}` needs {} of its signers{}",
+                    best.join(", "),
+                    policy.name,
+                    policy.signers.threshold,
+                    if required.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" including {}", required.join(", "))
+                    }
+                ),
+            )
+        };
+        checks.push(fail(
+            "signers",
+            name,
+            code,
+            message,
+            format!(
+                "have the missing trusted signers sign the attestation, or change `signers` of policy `{}`",
+                policy.name
+            ),
+            covering.iter().map(|s| s.source.clone()).collect(),
+        ));
+        return;
+    }
+    checks.push(pass(
+        "attestation",
+        name,
+        format!("{wanted} about `{artifact}` signed by trusted signers"),
+        trusted.iter().map(|s| s.source.clone()).collect(),
+    ));
+
+    // Condition and age: admitted if any one trusted statement passes both; otherwise report
+    // the newest one's failures.
+    let mut results: Vec<(Option<time::OffsetDateTime>, Vec<Check>)> = Vec::new();
+    for st in &trusted {
+        let mut cs = Vec::new();
+        let src = vec![st.source.clone()];
+        if let Some(cond) = &req.condition {
+            match run_condition(cond, st) {
+                Ok(None) => cs.push(pass(
+                    "condition",
+                    name,
+                    format!("Rego condition of `{}` allows {}", req.name, st.source),
+                    src.clone(),
+                )),
+                Ok(Some(reasons)) => cs.push(fail(
+                    "condition",
+                    name,
+                    Code::ConditionFailed,
+                    if reasons.is_empty() {
+                        format!(
+                            "Rego condition of `{}` (policy line {}) does not allow the statement at {}",
+                            req.name, cond.line, st.source
+                        )
+                    } else {
+                        format!(
+                            "Rego condition of `{}` denies the statement at {}: {}",
+                            req.name,
+                            st.source,
+                            reasons.join("; ")
+                        )
+                    },
+                    "rebuild so the attested facts meet the condition, or correct the condition in the policy".to_owned(),
+                    src.clone(),
+                )),
+                Err(e) => cs.push(fail(
+                    "condition",
+                    name,
+                    Code::ConditionError,
+                    format!("Rego condition of `{}` failed to evaluate on {}: {e}", req.name, st.source),
+                    "fix the Rego condition so it evaluates on this statement".to_owned(),
+                    src.clone(),
+                )),
+            }
+        }
+        let when = st.signed_at.or_else(|| st.statement.issued_at());
+        if let Some(max) = policy.max_age {
+            let max_text = policy.max_age_text.clone().unwrap_or_default();
+            match when {
+                None => cs.push(fail(
+                    "max-age",
+                    name,
+                    Code::AttestationTimeUnknown,
+                    format!("the statement at {} records no time, so `maxAge: {max_text}` cannot be checked", st.source),
+                    "attest with a predicate that records its time (vouch's do), or with a transparency-log or timestamp-authority signature".to_owned(),
+                    src.clone(),
+                )),
+                Some(t) if now - t > max => cs.push(fail(
+                    "max-age",
+                    name,
+                    Code::AttestationTooOld,
+                    format!(
+                        "the statement at {} was made {} ({} ago), older than `maxAge: {max_text}`",
+                        st.source,
+                        vouch_attest::rfc3339(t),
+                        human_age(now - t)
+                    ),
+                    "attest again (re-run `vouch release`) or raise `maxAge`".to_owned(),
+                    src.clone(),
+                )),
+                Some(t) => cs.push(pass(
+                    "max-age",
+                    name,
+                    format!("{} made {}, within `maxAge: {max_text}`", st.source, vouch_attest::rfc3339(t)),
+                    src.clone(),
+                )),
+            }
+        }
+        results.push((when, cs));
+    }
+    if let Some((_, cs)) = results.iter().find(|(_, cs)| cs.iter().all(|c| c.passed)) {
+        checks.extend(cs.iter().cloned());
+        return;
+    }
+    let newest = results
+        .into_iter()
+        .max_by_key(|(when, _)| *when)
+        .map(|(_, cs)| cs)
+        .unwrap_or_default();
+    checks.extend(newest);
+}
+
+fn rescan_checks(policy: &Policy, evidence: &Evidence, checks: &mut Vec<Check>) {
+    let Some(rule) = policy.rescan else { return };
+    let Some(rescan) = &evidence.rescan else {
+        checks.push(fail(
+            "rescan",
+            None,
+            Code::RescanMissing,
+            format!(
+                "policy `{}` requires a re-scan of the artifact's SBOM, but no verified SBOM attestation about `{}` was re-scanned",
+                policy.name, evidence.artifact.name
+            ),
+            "attest a CycloneDX or SPDX SBOM of the artifact (`vouch release` does) and verify with a local OSV database".to_owned(),
+            Vec::new(),
+        ));
+        return;
+    };
+    let bad: Vec<String> = rescan
+        .findings
+        .iter()
+        .filter(|f| match f.severity {
+            Some(s) => s >= rule.fail_on,
+            None => rule.fail_on_unknown,
+        })
+        .map(|f| {
+            format!(
+                "{} in {} {} ({})",
+                f.id,
+                f.package,
+                f.version,
+                f.severity.map_or("unknown severity", |s| s.as_str())
+            )
+        })
+        .collect();
+    let src = vec![rescan.source.clone()];
+    if bad.is_empty() {
+        checks.push(pass(
+            "rescan",
+            None,
+            format!(
+                "re-scan of {} against {} finds nothing at or above {}",
+                rescan.source, rescan.database, rule.fail_on
+            ),
+            src,
+        ));
+    } else {
+        checks.push(fail(
+            "rescan",
+            None,
+            Code::VulnerabilityFound,
+            format!(
+                "re-scan of {} against {} finds {} vulnerabilit{} at or above {}: {}",
+                rescan.source,
+                rescan.database,
+                bad.len(),
+                if bad.len() == 1 { "y" } else { "ies" },
+                rule.fail_on,
+                bad.join(", ")
+            ),
+            "upgrade the affected dependencies and release again".to_owned(),
+            src,
+        ));
+    }
+}
+
+/// Evaluates one policy against the evidence, as of `now`.
+pub fn evaluate_policy(
+    policy: &Policy,
+    evidence: &Evidence,
+    now: time::OffsetDateTime,
+) -> PolicyResult {
+    let mut checks = Vec::new();
+    for req in &policy.attestations {
+        attestation_checks(policy, req, evidence, now, &mut checks);
+    }
+    rescan_checks(policy, evidence, &mut checks);
+    let all_passed = checks.iter().all(|c| c.passed);
+    PolicyResult {
+        name: policy.name.clone(),
+        source: policy.source.clone(),
+        mode: policy.mode,
+        admitted: all_passed || policy.mode == Mode::Warn,
+        checks,
+    }
+}
+
+/// Evaluates every policy of `set` that applies to the artifact. Admitted when at least one
+/// applies and all that apply admit it; an artifact no policy matches is denied.
+pub fn evaluate(set: &PolicySet, evidence: &Evidence, now: time::OffsetDateTime) -> Verdict {
+    let artifact = VerdictArtifact {
+        name: evidence.artifact.name.clone(),
+        digest: evidence.artifact.digest.to_string(),
+    };
+    let matching = set.matching(&evidence.artifact.name);
+    let mut failures = Vec::new();
+    let mut warnings = Vec::new();
+    if matching.is_empty() {
+        failures.push(Failure {
+            policy: None,
+            code: Code::NoMatchingPolicy,
+            message: format!(
+                "no policy in `{}` applies to `{}` (patterns: {})",
+                set.file,
+                evidence.artifact.name,
+                set.policies
+                    .iter()
+                    .flat_map(|p| p.matches.iter().map(String::as_str))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            fix: format!(
+                "add a policy whose `match` globs cover `{}`",
+                evidence.artifact.name
+            ),
+        });
+    }
+    let policies: Vec<PolicyResult> = matching
+        .iter()
+        .map(|p| evaluate_policy(p, evidence, now))
+        .collect();
+    for r in &policies {
+        for c in r.checks.iter().filter(|c| !c.passed) {
+            let f = Failure {
+                policy: Some(r.name.clone()),
+                code: c.code.unwrap_or(Code::AttestationMissing),
+                message: c.message.clone(),
+                fix: c.fix.clone().unwrap_or_default(),
+            };
+            match r.mode {
+                Mode::Enforce => failures.push(f),
+                Mode::Warn => warnings.push(f),
+            }
+        }
+    }
+    let decision = if !matching.is_empty() && policies.iter().all(|p| p.admitted) {
+        Decision::Admitted
+    } else {
+        Decision::Denied
+    };
+    Verdict {
+        api_version: VERDICT_VERSION.to_owned(),
+        artifact,
+        decision,
+        evaluated_at: vouch_attest::rfc3339(now),
+        policies,
+        failures,
+        warnings,
+    }
+}

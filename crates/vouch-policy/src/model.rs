@@ -1,0 +1,175 @@
+//! The policy model: what a loaded, validated policy file holds.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// What happens when a policy's checks fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Deny the artifact.
+    #[default]
+    Enforce,
+    /// Admit it with warnings.
+    Warn,
+}
+
+/// Vulnerability severity, ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    /// Parses `low`, `medium` (or `moderate`), `high`, `critical`, any case.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "low" => Some(Self::Low),
+            "medium" | "moderate" => Some(Self::Medium),
+            "high" => Some(Self::High),
+            "critical" => Some(Self::Critical),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+            Self::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A trusted public key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustedKey {
+    pub name: String,
+    /// Inline PEM, or the content of `path` once the caller has loaded it.
+    pub pem: Option<String>,
+    /// A path to a PEM file, relative to the policy file; loaded by the caller
+    /// ([`crate::PolicySet::load_key_files`]).
+    pub path: Option<String>,
+    /// `sha256:<hex>` of the key's DER SubjectPublicKeyInfo, known once `pem` is.
+    pub fingerprint: Option<String>,
+    /// This signer must be among those who signed.
+    pub required: bool,
+    pub line: usize,
+}
+
+/// A trusted keyless (Fulcio certificate) identity.
+#[derive(Debug, Clone)]
+pub struct TrustedIdentity {
+    pub name: String,
+    /// OIDC issuer, matched exactly.
+    pub issuer: String,
+    /// Certificate SAN, matched as a glob (`*` does not cross `/`; `**` does).
+    pub subject: String,
+    pub(crate) subject_glob: globset::GlobMatcher,
+    pub required: bool,
+    pub line: usize,
+}
+
+/// Who may sign, and how many must.
+#[derive(Debug, Clone)]
+pub struct Signers {
+    pub keys: Vec<TrustedKey>,
+    pub identities: Vec<TrustedIdentity>,
+    /// k of n: at least this many distinct trusted signers.
+    pub threshold: usize,
+}
+
+/// A compiled Rego condition.
+#[derive(Clone)]
+pub struct Condition {
+    pub source: String,
+    /// `data.<package>`.
+    pub package: String,
+    pub(crate) engine: regorus::Engine,
+    pub(crate) has_deny: bool,
+    pub line: usize,
+}
+
+impl fmt::Debug for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Condition")
+            .field("package", &self.package)
+            .field("line", &self.line)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A required attestation.
+#[derive(Debug, Clone)]
+pub struct RequiredAttestation {
+    /// A short name for messages (defaults to the predicate type).
+    pub name: String,
+    pub predicate_type: String,
+    pub condition: Option<Condition>,
+    pub line: usize,
+}
+
+/// The deploy-time re-scan requirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rescan {
+    /// Deny when the re-scan finds anything at or above this severity.
+    pub fail_on: Severity,
+    /// Whether findings with no known severity count as failing.
+    pub fail_on_unknown: bool,
+}
+
+/// One policy.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    pub name: String,
+    /// `file:line` where the policy starts.
+    pub source: String,
+    pub mode: Mode,
+    /// Glob patterns, as written.
+    pub matches: Vec<String>,
+    pub(crate) match_set: globset::GlobSet,
+    /// Whether each pattern has a `/` (then it is matched against the whole name, else against
+    /// the last path component too).
+    pub(crate) match_full: globset::GlobSet,
+    pub signers: Signers,
+    pub attestations: Vec<RequiredAttestation>,
+    /// Maximum age of an attestation.
+    pub max_age: Option<time::Duration>,
+    pub max_age_text: Option<String>,
+    pub rescan: Option<Rescan>,
+}
+
+impl Policy {
+    /// Whether this policy applies to an artifact or image named `name`.
+    ///
+    /// Patterns with a `/` match the whole name; patterns without one match the whole name or
+    /// its last path component (as in `.gitignore`).
+    pub fn applies_to(&self, name: &str) -> bool {
+        let name = name.replace('\\', "/");
+        if self.match_full.is_match(&name) {
+            return true;
+        }
+        let base = name.rsplit('/').next().unwrap_or(&name);
+        self.match_set.is_match(base)
+    }
+}
+
+/// The policies of one file.
+#[derive(Debug, Clone)]
+pub struct PolicySet {
+    /// The file name policies were read from (for messages).
+    pub file: String,
+    pub policies: Vec<Policy>,
+}

@@ -1,0 +1,400 @@
+//! Policy loading (errors with lines), evaluation (each denial with its own code) and the
+//! verdict / policy schemas.
+
+use base64::Engine as _;
+use serde_json::json;
+use vouch_attest::{Statement, Subject};
+use vouch_policy::{
+    evaluate, Artifact, Code, Decision, Evidence, PolicyError, PolicySet, Rejected, RescanFinding,
+    RescanResult, Severity, Signer, VerifiedStatement,
+};
+
+const PROVENANCE: &str = "https://slsa.dev/provenance/v1";
+const CYCLONEDX: &str = "https://cyclonedx.org/bom";
+
+fn pem(der: &[u8]) -> String {
+    format!(
+        "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+        base64::engine::general_purpose::STANDARD.encode(der)
+    )
+}
+
+fn policy_text(key_pem: &str) -> String {
+    let mut indented = String::new();
+    for l in key_pem.lines() {
+        indented.push_str("            ");
+        indented.push_str(l);
+        indented.push('\n');
+    }
+    format!(
+        r#"apiVersion: vouch.dev/policy/v1
+policies:
+  - name: release
+    match: ["dist/*", "tool-*"]
+    signers:
+      keys:
+        - name: ci
+          publicKey: |
+{indented}    attestations:
+      - name: provenance
+        predicateType: slsaprovenance
+        condition: |
+          package vouch
+          allow if input.predicate.runDetails.builder.id == "https://ci.example/builder"
+      - name: sbom
+        predicateType: cyclonedx
+    maxAge: 7d
+    rescan:
+      failOn: critical
+"#
+    )
+}
+
+fn now() -> time::OffsetDateTime {
+    time::macros::datetime!(2026-01-10 12:00 UTC)
+}
+
+fn statement(ty: &str, digest: &vouch_core::Digest, predicate: serde_json::Value) -> Statement {
+    Statement::new(vec![Subject::new("tool-linux", digest)], ty, predicate)
+}
+
+fn provenance(builder: &str, finished: &str) -> serde_json::Value {
+    json!({
+        "buildDefinition": {"buildType": "https://vouch.dev/attestation/buildtypes/release/v1", "externalParameters": {}},
+        "runDetails": {"builder": {"id": builder}, "metadata": {"finishedOn": finished}}
+    })
+}
+
+fn sbom(ts: &str) -> serde_json::Value {
+    json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "metadata": {"timestamp": ts}, "components": []})
+}
+
+struct Case {
+    set: PolicySet,
+    key: Signer,
+    evidence: Evidence,
+}
+
+fn case() -> Case {
+    let der = b"not really a key, but fingerprints only hash the DER";
+    let set = PolicySet::parse("policy.yaml", &policy_text(&pem(der))).unwrap();
+    let key = Signer::Key {
+        fingerprint: vouch_attest::sha256(der).to_string(),
+    };
+    let digest = vouch_attest::sha256(b"the binary");
+    let evidence = Evidence {
+        artifact: Artifact {
+            name: "dist/tool-linux".into(),
+            digest: digest.clone(),
+        },
+        statements: vec![
+            VerifiedStatement {
+                source: "b.intoto.jsonl:1".into(),
+                statement: statement(
+                    PROVENANCE,
+                    &digest,
+                    provenance("https://ci.example/builder", "2026-01-09T10:00:00Z"),
+                ),
+                signers: vec![key.clone()],
+                signed_at: None,
+            },
+            VerifiedStatement {
+                source: "b.intoto.jsonl:2".into(),
+                statement: statement(CYCLONEDX, &digest, sbom("2026-01-09T10:00:00Z")),
+                signers: vec![key.clone()],
+                signed_at: None,
+            },
+        ],
+        rejected: vec![],
+        rescan: Some(RescanResult {
+            source: "b.intoto.jsonl:2".into(),
+            database: "fixture db".into(),
+            findings: vec![RescanFinding {
+                id: "RUSTSEC-0000-0001".into(),
+                package: "low-crate".into(),
+                version: "1.0.0".into(),
+                severity: Some(Severity::High),
+            }],
+        }),
+    };
+    Case { set, key, evidence }
+}
+
+fn codes(v: &vouch_policy::Verdict) -> Vec<Code> {
+    v.failures.iter().map(|f| f.code).collect()
+}
+
+fn schema(name: &str) -> jsonschema::Validator {
+    let path = vouch_testkit::repo_root().join("schemas").join(name);
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::validator_for(&s).unwrap()
+}
+
+fn assert_verdict_schema(v: &vouch_policy::Verdict) {
+    let json = serde_json::to_value(v).unwrap();
+    let validator = schema("verdict.schema.json");
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "verdict does not match its schema: {errors:?}\n{json:#}"
+    );
+}
+
+#[test]
+fn admits_when_every_check_passes() {
+    let c = case();
+    let v = evaluate(&c.set, &c.evidence, now());
+    assert_eq!(v.decision, Decision::Admitted, "{}", v.render_text());
+    assert!(v.failures.is_empty());
+    let checks: Vec<&str> = v.policies[0]
+        .checks
+        .iter()
+        .map(|c| c.check.as_str())
+        .collect();
+    assert_eq!(
+        checks,
+        [
+            "attestation",
+            "condition",
+            "max-age",
+            "attestation",
+            "max-age",
+            "rescan"
+        ]
+    );
+    assert_verdict_schema(&v);
+}
+
+#[test]
+fn each_failure_has_its_own_code() {
+    // Artifact changed: statements are about another digest.
+    let mut c = case();
+    c.evidence.artifact.digest = vouch_attest::sha256(b"the binary!");
+    let v = evaluate(&c.set, &c.evidence, now());
+    assert_eq!(v.decision, Decision::Denied);
+    assert_eq!(codes(&v), [Code::SubjectMismatch, Code::SubjectMismatch]);
+    assert_verdict_schema(&v);
+
+    // Signed by a key the policy does not trust: the caller could not verify them.
+    let mut c = case();
+    c.evidence.rejected = c
+        .evidence
+        .statements
+        .drain(..)
+        .map(|s| Rejected {
+            source: s.source,
+            reason: "signature does not verify with any trusted key".into(),
+            claimed_predicate_type: Some(s.statement.predicate_type),
+        })
+        .collect();
+    let v = evaluate(&c.set, &c.evidence, now());
+    assert_eq!(
+        codes(&v)[..2],
+        [Code::UntrustedSigner, Code::UntrustedSigner]
+    );
+
+    // Verified by some other key (trusted by another policy): untrusted here.
+    let mut c = case();
+    for s in &mut c.evidence.statements {
+        s.signers = vec![Signer::Key {
+            fingerprint: vouch_attest::sha256(b"other").to_string(),
+        }];
+    }
+    let v = evaluate(&c.set, &c.evidence, now());
+    assert_eq!(codes(&v), [Code::UntrustedSigner, Code::UntrustedSigner]);
+
+    // Required attestation missing.
+    let mut c = case();
+    c.evidence.statements.remove(1);
+    let v = evaluate(&c.set, &c.evidence, now());
+    assert_eq!(codes(&v), [Code::AttestationMissing]);
+    assert!(v.failures[0].message.contains(CYCLONEDX));
+
+    // Rego condition false.
+    let mut c = case();
+    c.evidence.statements[0].statement.predicate =
+        provenance("https://evil.example/builder", "2026-01-09T10:00:00Z");
+    let v = evaluate(&c.set, &c.evidence, now());
+    assert_eq!(codes(&v), [Code::ConditionFailed]);
+
+    // Re-scan finds a critical vulnerability.
+    let mut c = case();
+    c.evidence.rescan.as_mut().unwrap().findings[0].severity = Some(Severity::Critical);
+    let v = evaluate(&c.set, &c.evidence, now());
+    assert_eq!(codes(&v), [Code::VulnerabilityFound]);
+    assert!(v.failures[0].message.contains("RUSTSEC-0000-0001"));
+
+    // Too old.
+    let v = evaluate(
+        &case().set,
+        &case().evidence,
+        now() + time::Duration::days(30),
+    );
+    assert_eq!(
+        codes(&v),
+        [Code::AttestationTooOld, Code::AttestationTooOld]
+    );
+
+    // No policy matches.
+    let mut c = case();
+    c.evidence.artifact.name = "other/thing".into();
+    let v = evaluate(&c.set, &c.evidence, now());
+    assert_eq!(codes(&v), [Code::NoMatchingPolicy]);
+    assert!(v.policies.is_empty());
+    assert_verdict_schema(&v);
+    let _ = c.key;
+}
+
+#[test]
+fn warn_mode_admits_with_warnings() {
+    let der = b"k";
+    let text = policy_text(&pem(der)).replace("    signers:", "    mode: warn\n    signers:");
+    let set = PolicySet::parse("p.yaml", &text).unwrap();
+    let mut c = case();
+    c.evidence.statements.clear();
+    let v = evaluate(&set, &c.evidence, now());
+    assert_eq!(v.decision, Decision::Admitted);
+    assert!(v.failures.is_empty());
+    assert!(!v.warnings.is_empty());
+    assert_verdict_schema(&v);
+}
+
+#[test]
+fn threshold_and_required_signers() {
+    let text = format!(
+        r#"apiVersion: vouch.dev/policy/v1
+policies:
+  - name: two-of-three
+    match: ["**"]
+    signers:
+      threshold: 2
+      keys:
+        - {{name: a, publicKey: "{a}"}}
+        - {{name: b, publicKey: "{b}", required: true}}
+      identities:
+        - issuer: https://token.actions.githubusercontent.com
+          subject: https://github.com/acme/tool/.github/workflows/*@refs/tags/*
+    attestations:
+      - predicateType: cyclonedx
+"#,
+        a = pem(b"a").replace('\n', "\\n"),
+        b = pem(b"b").replace('\n', "\\n"),
+    );
+    let set = PolicySet::parse("p.yaml", &text).unwrap();
+    let fp = |k: &[u8]| Signer::Key {
+        fingerprint: vouch_attest::sha256(k).to_string(),
+    };
+    let gha = Signer::Identity {
+        issuer: "https://token.actions.githubusercontent.com".into(),
+        subject: "https://github.com/acme/tool/.github/workflows/release.yml@refs/tags/v1".into(),
+    };
+    let digest = vouch_attest::sha256(b"x");
+    let run = |signers: Vec<Signer>| {
+        let ev = Evidence {
+            artifact: Artifact {
+                name: "x".into(),
+                digest: digest.clone(),
+            },
+            statements: vec![VerifiedStatement {
+                source: "b:1".into(),
+                statement: statement(CYCLONEDX, &digest, sbom("2026-01-09T10:00:00Z")),
+                signers,
+                signed_at: None,
+            }],
+            rejected: vec![],
+            rescan: None,
+        };
+        evaluate(&set, &ev, now())
+    };
+    assert!(run(vec![fp(b"a"), fp(b"b")]).admitted());
+    assert!(run(vec![gha.clone(), fp(b"b")]).admitted());
+    // Two trusted signers, but not the required one.
+    assert_eq!(
+        codes(&run(vec![fp(b"a"), gha.clone()])),
+        [Code::SignerThreshold]
+    );
+    // One is not enough.
+    assert_eq!(codes(&run(vec![fp(b"b")])), [Code::SignerThreshold]);
+    // An identity from another workflow path is not trusted.
+    let wrong = Signer::Identity {
+        issuer: "https://token.actions.githubusercontent.com".into(),
+        subject: "https://github.com/evil/tool/.github/workflows/release.yml@refs/tags/v1".into(),
+    };
+    assert_eq!(codes(&run(vec![wrong, fp(b"b")])), [Code::SignerThreshold]);
+}
+
+fn load_err(text: &str) -> (usize, String) {
+    match PolicySet::parse("p.yaml", text).unwrap_err() {
+        PolicyError::Invalid { line, message, .. } => (line, message),
+        e @ PolicyError::KeyFile { .. } => panic!("{e}"),
+    }
+}
+
+#[test]
+fn malformed_policies_are_rejected_with_their_line() {
+    let good = policy_text(&pem(b"k"));
+    assert!(PolicySet::parse("p.yaml", &good).is_ok());
+
+    let unknown = good.replace("    maxAge: 7d", "    maxAge: 7d\n    maxAgee: 8d");
+    let (line, msg) = load_err(&unknown);
+    assert_eq!(
+        line,
+        good.lines().position(|l| l == "    maxAge: 7d").unwrap() + 2
+    );
+    assert!(msg.contains("unknown key `maxAgee`"), "{msg}");
+    let err = PolicySet::parse("p.yaml", &unknown)
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with(&format!("`p.yaml` line {line}: ")), "{err}");
+
+    let bad_glob = good.replace("\"dist/*\"", "\"dist/[a\"");
+    let (line, msg) = load_err(&bad_glob);
+    assert_eq!(line, 4);
+    assert!(msg.contains("bad glob `dist/[a`"), "{msg}");
+
+    let bad_rego = good.replace(
+        "allow if input.predicate.runDetails.builder.id ==",
+        "allow if input.predicate.runDetails.builder.id ===",
+    );
+    let (line, msg) = load_err(&bad_rego);
+    let rego_line = good.lines().position(|l| l.contains("allow if")).unwrap() + 1;
+    assert_eq!(line, rego_line, "{msg}");
+    assert!(msg.contains("does not compile"), "{msg}");
+
+    let no_allow = good.replace("allow if input", "permit if input");
+    assert!(load_err(&no_allow).1.contains("defines no `allow` rule"));
+
+    let (line, msg) = load_err(&good.replace("maxAge: 7d", "maxAge: 7 days"));
+    assert!(msg.contains("`maxAge`") && line > 1, "{msg}");
+    let (_, msg) = load_err(&good.replace("failOn: critical", "failOn: severe"));
+    assert!(msg.contains("`failOn`"), "{msg}");
+    let (line, msg) = load_err("apiVersion: vouch.dev/policy/v1\npolicies:\n  - name: [\n");
+    assert!(msg.contains("invalid YAML") && line >= 3, "{line} {msg}");
+    let (_, msg) = load_err(&good.replace("vouch.dev/policy/v1", "vouch.dev/policy/v9"));
+    assert!(msg.contains("unsupported `apiVersion`"));
+}
+
+#[test]
+fn policy_schema_agrees_with_the_loader() {
+    let validator = schema("policy.schema.json");
+    let good = policy_text(&pem(b"k"));
+    let json = vouch_policy::policy_file_to_json(&good).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let docs_example =
+        std::fs::read_to_string(vouch_testkit::repo_root().join("docs/policy.example.yaml"))
+            .unwrap();
+    assert!(PolicySet::parse("docs/policy.example.yaml", &docs_example).is_ok());
+    let json = vouch_policy::policy_file_to_json(&docs_example).unwrap();
+    assert!(validator.is_valid(&json));
+    let unknown = good.replace("    maxAge: 7d", "    maxAge: 7d\n    maxAgee: 8d");
+    let json = vouch_policy::policy_file_to_json(&unknown).unwrap();
+    assert!(!validator.is_valid(&json));
+}
