@@ -76,6 +76,47 @@ impl DigestAlgorithm {
         self.digest_reader_with_progress(reader, |_| {})
     }
 
+    /// Several digests of everything `reader` yields, in one pass.
+    pub fn digest_reader_many(
+        algorithms: &[Self],
+        mut reader: impl Read,
+        mut progress: impl FnMut(u64),
+    ) -> std::io::Result<Vec<(Self, Vec<u8>)>> {
+        let mut s256 = algorithms.contains(&Self::Sha256).then(Sha256::new);
+        let mut s384 = algorithms.contains(&Self::Sha384).then(Sha384::new);
+        let mut s512 = algorithms.contains(&Self::Sha512).then(Sha512::new);
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if let Some(h) = s256.as_mut() {
+                h.update(&buf[..n]);
+            }
+            if let Some(h) = s384.as_mut() {
+                h.update(&buf[..n]);
+            }
+            if let Some(h) = s512.as_mut() {
+                h.update(&buf[..n]);
+            }
+            progress(n as u64);
+        }
+        let mut out = Vec::new();
+        if let Some(h) = s256 {
+            out.push((Self::Sha256, h.finalize().to_vec()));
+        }
+        if let Some(h) = s384 {
+            out.push((Self::Sha384, h.finalize().to_vec()));
+        }
+        if let Some(h) = s512 {
+            out.push((Self::Sha512, h.finalize().to_vec()));
+        }
+        Ok(out)
+    }
+
     /// As [`Self::digest_reader`], calling `progress` with the bytes read after each chunk.
     pub fn digest_reader_with_progress(
         self,

@@ -23,6 +23,8 @@ pub enum Artifact<'a> {
         algorithm: DigestAlgorithm,
         digest: Vec<u8>,
     },
+    /// Several digests of the same artifact (e.g. SHA-256 and SHA-512 from one streamed read).
+    Digests(Vec<(DigestAlgorithm, Vec<u8>)>),
 }
 
 impl Artifact<'_> {
@@ -33,6 +35,10 @@ impl Artifact<'_> {
                 algorithm: a,
                 digest,
             } => (*a == algorithm).then(|| digest.clone()),
+            Self::Digests(all) => all
+                .iter()
+                .find(|(a, _)| *a == algorithm)
+                .map(|(_, d)| d.clone()),
         }
     }
 }

@@ -1,17 +1,138 @@
-//! `vouch key`.
+//! `vouch key`: cosign-compatible key pairs.
 
-use clap::Args;
+pub mod files;
+pub mod password;
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use vouch_sign::keys::{PrivateKey, PublicKey, Signer as _};
 
 use super::Status;
 use crate::context::Context;
 
 #[derive(Debug, Args)]
 pub struct KeyArgs {
-    /// Arguments (not yet defined).
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub rest: Vec<String>,
+    #[command(subcommand)]
+    pub command: KeyCommand,
 }
 
-pub fn run(_ctx: &Context, _args: KeyArgs) -> anyhow::Result<Status> {
-    Err(super::not_yet("key"))
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Generate an ECDSA P-256 key pair in cosign's format (PREFIX.key, PREFIX.pub).
+    ///
+    /// The password comes from VOUCH_PASSWORD or COSIGN_PASSWORD, else a terminal prompt.
+    Generate(GenerateArgs),
+    /// Import an unencrypted PEM private key (PKCS#8, SEC1 or PKCS#1) into cosign's format.
+    Import(ImportArgs),
+    /// Print the public key (SPKI PEM) of a cosign key file.
+    PublicKey(PublicKeyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Write PREFIX.key and PREFIX.pub.
+    #[arg(long, value_name = "PREFIX", default_value = "cosign")]
+    pub output_key_prefix: String,
+    /// Replace existing files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The unencrypted PEM private key.
+    #[arg(value_name = "PEM")]
+    pub key: PathBuf,
+    /// Write PREFIX.key and PREFIX.pub.
+    #[arg(long, value_name = "PREFIX", default_value = "import-cosign")]
+    pub output_key_prefix: String,
+    /// Replace existing files.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PublicKeyArgs {
+    /// A cosign key file (or a public key, printed as SPKI PEM).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+}
+
+pub fn run(ctx: &Context, args: KeyArgs) -> anyhow::Result<Status> {
+    match args.command {
+        KeyCommand::Generate(a) => {
+            let (key_path, pub_path) = files::pair_paths(&a.output_key_prefix);
+            files::check_overwrite(&[&key_path, &pub_path], a.force)?;
+            let password = password::for_writing(&key_path.display().to_string())?;
+            let key = PrivateKey::generate_p256();
+            write_pair(ctx, &key, password.as_bytes(), &key_path, &pub_path)?;
+            Ok(Status::Ok)
+        }
+        KeyCommand::Import(a) => {
+            let (key_path, pub_path) = files::pair_paths(&a.output_key_prefix);
+            files::check_overwrite(&[&key_path, &pub_path], a.force)?;
+            let text =
+                zeroize::Zeroizing::new(std::fs::read(&a.key).map_err(|e| {
+                    anyhow::anyhow!("`{}`: cannot read file: {e}", a.key.display())
+                })?);
+            let key = PrivateKey::from_unencrypted_pem(&text)
+                .map_err(|e| anyhow::anyhow!("`{}`: {e}", a.key.display()))?;
+            let password = password::for_writing(&key_path.display().to_string())?;
+            write_pair(ctx, &key, password.as_bytes(), &key_path, &pub_path)?;
+            Ok(Status::Ok)
+        }
+        KeyCommand::PublicKey(a) => {
+            let public = load_public_or_private(&a.key)?;
+            crate::output::emit(ctx, public.to_pem().as_bytes())?;
+            Ok(Status::Ok)
+        }
+    }
+}
+
+fn write_pair(
+    ctx: &Context,
+    key: &PrivateKey,
+    password: &[u8],
+    key_path: &Path,
+    pub_path: &Path,
+) -> anyhow::Result<()> {
+    let pem = key.to_cosign_pem(password)?;
+    files::write_with_mode(key_path, pem.as_bytes(), 0o600)?;
+    files::write_with_mode(pub_path, key.public_key().to_pem().as_bytes(), 0o644)?;
+    ctx.note(&format!("Private key written to {}", key_path.display()));
+    ctx.note(&format!("Public key written to {}", pub_path.display()));
+    Ok(())
+}
+
+/// Loads a cosign private key, asking for its password.
+pub fn load_private(path: &Path) -> anyhow::Result<PrivateKey> {
+    let password = password::for_reading(&path.display().to_string())?;
+    PrivateKey::load(path, password.as_bytes()).map_err(|e| {
+        if e.is_wrong_password() {
+            crate::error::hinted(
+                anyhow::anyhow!("{e}"),
+                "the password comes from VOUCH_PASSWORD or COSIGN_PASSWORD when set",
+            )
+        } else {
+            anyhow::anyhow!("{e}")
+        }
+    })
+}
+
+/// Loads a public key file.
+pub fn load_public(path: &Path) -> anyhow::Result<PublicKey> {
+    PublicKey::load(path).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+fn load_public_or_private(path: &Path) -> anyhow::Result<PublicKey> {
+    let text = std::fs::read(path)
+        .map_err(|e| anyhow::anyhow!("`{}`: cannot read file: {e}", path.display()))?;
+    let is_public =
+        vouch_sign::pem::parse(&text).is_ok_and(|b| b.label.ends_with("PUBLIC KEY"));
+    if is_public {
+        load_public(path)
+    } else {
+        Ok(load_private(path)?.public_key().clone())
+    }
 }

@@ -1,17 +1,116 @@
-//! `vouch sign blob`.
+//! `vouch sign blob`: what `cosign sign-blob --key` writes, byte for byte: base64 of an
+//! ASN.1 DER ECDSA signature over the file's SHA-256 (SHA-384 for P-384 keys), and optionally
+//! a Sigstore bundle v0.3 (`messageSignature`, `publicKey.hint`). The file is hashed as it
+//! streams: memory does not grow with its size.
 
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
 use clap::Args;
+use vouch_sign::bundle::Bundle;
+use vouch_sign::keys::Signer as _;
+use vouch_sign::DigestAlgorithm;
 
+use crate::commands::key;
 use crate::commands::Status;
 use crate::context::Context;
 
 #[derive(Debug, Args)]
 pub struct BlobArgs {
-    /// Arguments (not yet defined).
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub rest: Vec<String>,
+    /// The file to sign (`-` for standard input).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The cosign private key file.
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// Write the base64 signature to SIG instead of standard output.
+    #[arg(long, value_name = "SIG")]
+    pub output_signature: Option<PathBuf>,
+    /// Also write a Sigstore bundle (v0.3, key-based, no transparency-log entry).
+    #[arg(long, value_name = "FILE")]
+    pub bundle: Option<PathBuf>,
 }
 
-pub fn run(_ctx: &Context, _args: BlobArgs) -> anyhow::Result<Status> {
-    Err(crate::commands::not_yet("sign blob"))
+/// Hashes a file (or standard input) in chunks, drawing progress.
+pub fn digest_file(
+    ctx: &Context,
+    path: &Path,
+    algorithm: DigestAlgorithm,
+) -> anyhow::Result<Vec<u8>> {
+    if path.as_os_str() == "-" {
+        return algorithm
+            .digest_reader(std::io::stdin().lock())
+            .context("failed to read standard input");
+    }
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("`{}`: cannot open file", path.display()))?;
+    let len = file.metadata().map_or(0, |m| m.len());
+    let bar = crate::progress::bar(ctx, len, "hashing");
+    let digest = algorithm
+        .digest_reader_with_progress(file, |n| bar.inc(n))
+        .with_context(|| format!("`{}`: cannot read file", path.display()))?;
+    bar.finish_and_clear();
+    Ok(digest)
+}
+
+/// Several digests of a file (or standard input) in one pass.
+pub fn digest_file_many(
+    ctx: &Context,
+    path: &Path,
+    algorithms: &[DigestAlgorithm],
+) -> anyhow::Result<Vec<(DigestAlgorithm, Vec<u8>)>> {
+    if path.as_os_str() == "-" {
+        return DigestAlgorithm::digest_reader_many(algorithms, std::io::stdin().lock(), |_| {})
+            .context("failed to read standard input");
+    }
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("`{}`: cannot open file", path.display()))?;
+    let len = file.metadata().map_or(0, |m| m.len());
+    let bar = crate::progress::bar(ctx, len, "hashing");
+    let digests = DigestAlgorithm::digest_reader_many(algorithms, file, |n| bar.inc(n))
+        .with_context(|| format!("`{}`: cannot read file", path.display()))?;
+    bar.finish_and_clear();
+    Ok(digests)
+}
+
+/// Reads a whole file (or standard input).
+pub fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
+    if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut buf)
+            .context("failed to read standard input")?;
+        return Ok(buf);
+    }
+    std::fs::read(path).with_context(|| format!("`{}`: cannot read file", path.display()))
+}
+
+pub fn run(ctx: &Context, args: BlobArgs) -> anyhow::Result<Status> {
+    let key = key::load_private(&args.key)?;
+    let (signature, algorithm, digest) = if let Some(alg) = key.public_key().digest_algorithm() {
+        let digest = digest_file(ctx, &args.file, alg)?;
+        (key.sign_prehash(&digest)?, alg, digest)
+    } else {
+        // Ed25519 signs the message itself: the file has to be in memory.
+        let data = read_input(&args.file)?;
+        let digest = DigestAlgorithm::Sha256.digest(&data);
+        (key.sign(&data)?, DigestAlgorithm::Sha256, digest)
+    };
+    let b64 = vouch_sign::encoding::encode_base64(&signature);
+    if let Some(bundle_path) = &args.bundle {
+        let bundle =
+            Bundle::for_message_signature(algorithm, &digest, &signature, key.public_key());
+        crate::output::write_atomic(bundle_path, &bundle.to_json())?;
+        ctx.note(&format!("Wrote bundle to {}", bundle_path.display()));
+    }
+    match &args.output_signature {
+        Some(path) => {
+            crate::output::write_atomic(path, b64.as_bytes())?;
+            ctx.note(&format!("Wrote signature to {}", path.display()));
+        }
+        None => crate::output::emit(ctx, format!("{b64}\n").as_bytes())?,
+    }
+    Ok(Status::Ok)
 }

@@ -1,17 +1,206 @@
-//! `vouch verify blob`.
+//! `vouch verify blob`: a blob's detached signature or key-based Sigstore bundle, checked with
+//! a public key, like `cosign verify-blob --key`.
+//!
+//! Bundles v0.1–v0.3 in both media-type spellings; DER and P1363 ECDSA signatures; `FILE`
+//! may be `sha256:<hex>` to check a digest without the file. A bundle must carry a
+//! transparency-log entry or timestamp unless `--insecure-ignore-tlog` is given.
 
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
 use clap::Args;
+use vouch_sign::bundle::Bundle;
+use vouch_sign::keys::PublicKey;
+use vouch_sign::verify::{
+    verify_bundle_with_key, Artifact, BundleVerifyError, Evidence, EvidenceError, EvidenceVerifier,
+    TlogPolicy, VerifiedContent,
+};
+use vouch_sign::DigestAlgorithm;
 
+use crate::commands::key;
 use crate::commands::Status;
 use crate::context::Context;
 
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("evidence").required(true).args(["signature", "bundle"]))]
 pub struct BlobArgs {
-    /// Arguments (not yet defined).
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub rest: Vec<String>,
+    /// The signed file (`-` for standard input), or `sha256:<hex>` for its digest.
+    #[arg(value_name = "FILE")]
+    pub file: String,
+    /// The public key (SPKI PEM, as `vouch key generate` and cosign write it).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// A detached signature (base64, as cosign writes it, or raw bytes).
+    #[arg(long, value_name = "SIG")]
+    pub signature: Option<PathBuf>,
+    /// A Sigstore bundle.
+    #[arg(long, value_name = "FILE")]
+    pub bundle: Option<PathBuf>,
+    /// INSECURE: accept a bundle without checking a transparency-log entry or timestamp.
+    #[arg(long)]
+    pub insecure_ignore_tlog: bool,
 }
 
-pub fn run(_ctx: &Context, _args: BlobArgs) -> anyhow::Result<Status> {
-    Err(crate::commands::not_yet("verify blob"))
+/// What the command verifies against.
+enum Input {
+    Path(PathBuf),
+    Digest(DigestAlgorithm, Vec<u8>),
+}
+
+fn parse_input(file: &str) -> anyhow::Result<Input> {
+    for prefix in ["sha256", "sha384", "sha512"] {
+        if let Some(hex_value) = file.strip_prefix(prefix).and_then(|r| r.strip_prefix(':')) {
+            let alg = DigestAlgorithm::from_name(prefix).expect("known name");
+            let digest = hex::decode(hex_value)
+                .ok()
+                .filter(|d| d.len() == alg.output_len())
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "`{file}`: not a {prefix} digest ({} hex digits expected)",
+                        alg.output_len() * 2
+                    )
+                })?;
+            return Ok(Input::Digest(alg, digest));
+        }
+    }
+    Ok(Input::Path(PathBuf::from(file)))
+}
+
+/// Until the trusted-root checks are wired into `verify blob`, a bundle's transparency-log
+/// entries cannot be checked here: say so instead of pretending.
+struct NoTrustedRoot;
+
+impl EvidenceVerifier for NoTrustedRoot {
+    fn verify_evidence(&self, _: &Bundle, _: &PublicKey) -> Result<Evidence, EvidenceError> {
+        Err(EvidenceError {
+            failed: false,
+            message: "offline checking of transparency-log entries and timestamps is not available in `vouch verify blob` yet (use `vouch verify bundle` with a trusted root, or --insecure-ignore-tlog to check the signature alone)".into(),
+            source: None,
+        })
+    }
+}
+
+/// Reports a verification failure (exit 1) on stderr.
+pub fn fail(ctx: &Context, msg: String) -> Status {
+    crate::error::print(ctx, &anyhow::anyhow!(msg));
+    Status::Failed
+}
+
+pub fn run(ctx: &Context, args: BlobArgs) -> anyhow::Result<Status> {
+    let public = key::load_public(&args.key)?;
+    let input = parse_input(&args.file)?;
+    if let Some(sig_path) = &args.signature {
+        let sig_text = std::fs::read(sig_path)
+            .with_context(|| format!("`{}`: cannot read file", sig_path.display()))?;
+        let sig = vouch_sign::keys::decode_signature_text(&sig_text);
+        let result = match (public.digest_algorithm(), &input) {
+            (Some(alg), Input::Path(p)) => {
+                let digest = super::super::sign::blob::digest_file(ctx, p, alg)?;
+                public.verify_prehash(alg, &digest, &sig)
+            }
+            (Some(alg), Input::Digest(given, digest)) => {
+                if *given != alg {
+                    anyhow::bail!(
+                        "`{}`: this {} key signs {} digests, not {}",
+                        args.file,
+                        public.algorithm(),
+                        alg.name(),
+                        given.name()
+                    );
+                }
+                public.verify_prehash(alg, digest, &sig)
+            }
+            (None, Input::Path(p)) => {
+                public.verify(&super::super::sign::blob::read_input(p)?, &sig)
+            }
+            (None, Input::Digest(..)) => anyhow::bail!(
+                "`{}`: Ed25519 signatures cover the file itself: give the file, not a digest",
+                args.file
+            ),
+        };
+        return Ok(match result {
+            Ok(()) => {
+                ctx.note("Verified OK");
+                Status::Ok
+            }
+            Err(e) => fail(
+                ctx,
+                format!(
+                    "signature `{}` over `{}`: {e}",
+                    sig_path.display(),
+                    args.file
+                ),
+            ),
+        });
+    }
+    let bundle_path = args
+        .bundle
+        .as_ref()
+        .expect("clap requires --signature or --bundle");
+    let text = std::fs::read(bundle_path)
+        .with_context(|| format!("`{}`: cannot read file", bundle_path.display()))?;
+    let bundle = Bundle::from_json(&text)
+        .map_err(|e| anyhow::anyhow!("`{}`: {e}", bundle_path.display()))?;
+    let data;
+    let artifact = match &input {
+        Input::Digest(alg, digest) => Artifact::Digest {
+            algorithm: *alg,
+            digest: digest.clone(),
+        },
+        // Streaming: hash the file once with the key's algorithm (the common case); keys
+        // that sign the message itself, and digests in other algorithms, need the bytes.
+        Input::Path(p) => match (public.digest_algorithm(), &bundle.message_signature) {
+            (Some(alg), Some(m))
+                if m.message_digest.as_ref().is_none_or(|d| {
+                    DigestAlgorithm::from_bundle(&d.algorithm).is_none_or(|a| a == alg)
+                }) =>
+            {
+                Artifact::Digest {
+                    algorithm: alg,
+                    digest: super::super::sign::blob::digest_file(ctx, p, alg)?,
+                }
+            }
+            // DSSE: in-toto subjects name SHA-256 or SHA-512 digests; compute both at once.
+            (_, None) => Artifact::Digests(super::super::sign::blob::digest_file_many(
+                ctx,
+                p,
+                &[DigestAlgorithm::Sha256, DigestAlgorithm::Sha512],
+            )?),
+            _ => {
+                data = super::super::sign::blob::read_input(p)?;
+                Artifact::Bytes(&data)
+            }
+        },
+    };
+    let policy = if args.insecure_ignore_tlog {
+        ctx.warn("--insecure-ignore-tlog: the transparency log is not checked");
+        TlogPolicy::InsecureIgnore
+    } else {
+        TlogPolicy::Require(&NoTrustedRoot)
+    };
+    match verify_bundle_with_key(&bundle, &public, Some(&artifact), policy) {
+        Ok(verified) => {
+            if let VerifiedContent::Dsse { payload_type, .. } = &verified.content {
+                ctx.note(&format!("Verified DSSE payload of type {payload_type}"));
+            }
+            ctx.note("Verified OK");
+            Ok(Status::Ok)
+        }
+        Err(e) => Ok(report(ctx, bundle_path, &args.file, e)?),
+    }
+}
+
+/// Exit 1 for a bundle that does not verify, exit 2 (an error) for one that cannot be.
+pub fn report(
+    ctx: &Context,
+    bundle_path: &Path,
+    file: &str,
+    e: BundleVerifyError,
+) -> anyhow::Result<Status> {
+    let msg = format!("bundle `{}` for `{file}`: {e}", bundle_path.display());
+    if e.is_failure() {
+        Ok(fail(ctx, msg))
+    } else {
+        Err(anyhow::anyhow!(msg))
+    }
 }

@@ -3,6 +3,7 @@
 pub mod artifact;
 pub mod blob;
 pub mod bundle;
+pub mod dsse;
 pub mod image;
 
 use clap::{Args, Subcommand};
@@ -23,6 +24,8 @@ pub enum VerifyCommand {
     /// Verify a Sigstore bundle (key or keyless) offline against a trusted root.
     #[command(alias = "verify-bundle")]
     Bundle(bundle::BundleArgs),
+    /// Verify a standalone DSSE envelope with a public key; prints the verified payload.
+    Dsse(dsse::DsseArgs),
     /// Verify an artifact's attestations against a policy (deploy-time check).
     Artifact(artifact::ArtifactArgs),
     /// Verify an image's signatures and attestations in its registry against a policy.
@@ -33,6 +36,7 @@ pub fn run(ctx: &Context, args: VerifyArgs) -> anyhow::Result<Status> {
     match args.command {
         VerifyCommand::Blob(a) => blob::run(ctx, a),
         VerifyCommand::Bundle(a) => bundle::run(ctx, a),
+        VerifyCommand::Dsse(a) => dsse::run(ctx, a),
         VerifyCommand::Artifact(a) => artifact::run(ctx, a),
         VerifyCommand::Image(a) => image::run(ctx, a),
     }

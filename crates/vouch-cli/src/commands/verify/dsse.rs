@@ -1,0 +1,56 @@
+//! `vouch verify dsse`: a standalone DSSE envelope checked with a public key; the verified
+//! payload (the exact signed bytes) goes to standard output or `-o`.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::Args;
+use vouch_sign::Envelope;
+
+use crate::commands::key;
+use crate::commands::Status;
+use crate::context::Context;
+
+#[derive(Debug, Args)]
+pub struct DsseArgs {
+    /// The envelope (JSON).
+    #[arg(value_name = "ENVELOPE")]
+    pub envelope: PathBuf,
+    /// The public key (SPKI PEM).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// Require this payload type.
+    #[arg(long, value_name = "TYPE")]
+    pub payload_type: Option<String>,
+}
+
+pub fn run(ctx: &Context, args: DsseArgs) -> anyhow::Result<Status> {
+    let public = key::load_public(&args.key)?;
+    let text = std::fs::read(&args.envelope)
+        .with_context(|| format!("`{}`: cannot read file", args.envelope.display()))?;
+    let envelope = Envelope::from_json(&text)
+        .map_err(|e| anyhow::anyhow!("`{}`: {e}", args.envelope.display()))?;
+    if let Some(t) = &args.payload_type {
+        if *t != envelope.payload_type {
+            return Ok(super::blob::fail(
+                ctx,
+                format!(
+                    "envelope `{}` has payload type `{}`, expected `{t}`",
+                    args.envelope.display(),
+                    envelope.payload_type
+                ),
+            ));
+        }
+    }
+    match vouch_sign::verify_envelope_with_key(&envelope, &public) {
+        Ok(payload) => {
+            crate::output::emit(ctx, payload)?;
+            ctx.note("Verified OK");
+            Ok(Status::Ok)
+        }
+        Err(e) => Ok(super::blob::fail(
+            ctx,
+            format!("envelope `{}`: {e}", args.envelope.display()),
+        )),
+    }
+}
