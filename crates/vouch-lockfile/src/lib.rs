@@ -6,6 +6,10 @@
 //! easy to fuzz and the same code reads a working-tree file or a blob from a git revision.
 
 pub mod cargo;
+pub mod gomod;
+mod jsonpos;
+pub mod npm;
+pub mod python;
 
 use serde::{Deserialize, Serialize};
 use vouch_core::Ecosystem;

@@ -6,4 +6,17 @@
 //! database indexed by ecosystem and normalised package name ([`db`]), so a scan opens only
 //! the records of the packages it has, or from the OSV API ([`api`]).
 
+pub mod api;
+pub mod cvss;
+pub mod db;
+pub mod eval;
+pub mod name;
+pub mod record;
+pub mod scan;
+pub mod severity;
 pub mod version;
+pub mod zip;
+
+pub use db::Database;
+pub use scan::{scan, scan_packages, Finding, Report};
+pub use severity::Level;

@@ -1,0 +1,193 @@
+//! The OSV record (schema 1.7): the fields vouch reads, tolerant of `null` where real
+//! databases write it, strict about the types the schema fixes.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// One OSV vulnerability record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub id: String,
+    /// RFC 3339 time of the last change (required by the schema).
+    pub modified: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub aliases: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub related: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub severity: Vec<Severity>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub affected: Vec<Affected>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub references: Vec<Reference>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_specific: Option<serde_json::Value>,
+}
+
+/// A `severity[]` entry: a scoring system and its vector or score.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Severity {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub score: String,
+}
+
+/// A `references[]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reference {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub url: String,
+}
+
+/// An `affected[]` entry: one package and the versions of it the record covers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Affected {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<AffectedPackage>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub severity: Vec<Severity>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub ranges: Vec<Range>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub versions: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ecosystem_specific: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_specific: Option<serde_json::Value>,
+}
+
+/// `affected[].package`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AffectedPackage {
+    pub ecosystem: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purl: Option<String>,
+}
+
+/// `affected[].ranges[]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Range {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub events: Vec<Event>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_specific: Option<serde_json::Value>,
+}
+
+/// One range event; the schema allows exactly one of the four fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introduced: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_affected: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<String>,
+}
+
+/// Why a record was rejected.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("`{name}` is not a valid OSV record: {source}")]
+    Json {
+        name: String,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("`{name}` is not a valid OSV record: {message}")]
+    Schema { name: String, message: String },
+}
+
+impl Record {
+    /// Parses and checks one record; `name` (a file or zip entry name) is used in errors.
+    pub fn from_json(name: &str, bytes: &[u8]) -> Result<Self, RecordError> {
+        let r: Self = serde_json::from_slice(bytes).map_err(|source| RecordError::Json {
+            name: name.to_owned(),
+            source,
+        })?;
+        r.check().map_err(|message| RecordError::Schema {
+            name: name.to_owned(),
+            message,
+        })?;
+        Ok(r)
+    }
+
+    /// The structural rules of the schema that serde cannot express.
+    fn check(&self) -> Result<(), String> {
+        if self.id.trim().is_empty() {
+            return Err("`id` is empty".to_owned());
+        }
+        if self.modified.trim().is_empty() {
+            return Err("`modified` is empty".to_owned());
+        }
+        for (i, a) in self.affected.iter().enumerate() {
+            if let Some(p) = &a.package {
+                if p.ecosystem.is_empty() || p.name.is_empty() {
+                    return Err(format!(
+                        "`affected[{i}].package` has an empty ecosystem or name"
+                    ));
+                }
+            }
+            for (j, r) in a.ranges.iter().enumerate() {
+                if r.events.is_empty() {
+                    return Err(format!("`affected[{i}].ranges[{j}].events` is empty"));
+                }
+                for (k, e) in r.events.iter().enumerate() {
+                    let n = usize::from(e.introduced.is_some())
+                        + usize::from(e.fixed.is_some())
+                        + usize::from(e.last_affected.is_some())
+                        + usize::from(e.limit.is_some());
+                    if n != 1 {
+                        return Err(format!(
+                            "`affected[{i}].ranges[{j}].events[{k}]` must have exactly one of introduced, fixed, last_affected, limit"
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// RustSec's `informational` kind (`unmaintained`, `unsound`, `notice`), if any.
+    pub fn informational(&self) -> Option<String> {
+        self.affected.iter().find_map(|a| {
+            a.database_specific
+                .as_ref()?
+                .get("informational")?
+                .as_str()
+                .map(str::to_owned)
+        })
+    }
+
+    /// GHSA's `database_specific.severity` label (`LOW` … `CRITICAL`), if any.
+    pub fn severity_label(&self) -> Option<String> {
+        self.database_specific
+            .as_ref()?
+            .get("severity")?
+            .as_str()
+            .map(str::to_ascii_lowercase)
+    }
+}
