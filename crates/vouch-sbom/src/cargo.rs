@@ -83,17 +83,63 @@ pub enum CargoError {
         #[source]
         source: std::io::Error,
     },
-    #[error(transparent)]
-    Lockfile(#[from] vouch_lockfile::ParseError),
+    #[error("failed to parse `{file}`: {message}")]
+    Lockfile { file: String, message: String },
+}
+
+/// Reads and parses a `Cargo.lock`, with a one-line error naming the file, the cause and
+/// the line and column.
+pub fn read_lockfile(path: &Path) -> Result<CargoLock, CargoError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| CargoError::Read {
+        path: file.clone(),
+        source,
+    })?;
+    vouch_lockfile::cargo::parse_lock(&text, &file).map_err(|e| {
+        let message = match e {
+            vouch_lockfile::ParseError::Toml { source, .. } => {
+                let cause = source
+                    .message()
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(": ");
+                match source.span() {
+                    Some(span) => {
+                        let line = vouch_lockfile::line_of(&text, span.start);
+                        let line_start = text[..span.start.min(text.len())]
+                            .rfind('\n')
+                            .map_or(0, |i| i + 1);
+                        let column =
+                            text[line_start..span.start.min(text.len())].chars().count() + 1;
+                        format!("{cause} (at line {line}, column {column})")
+                    }
+                    None => cause,
+                }
+            }
+            vouch_lockfile::ParseError::Syntax { message, .. } => message,
+            vouch_lockfile::ParseError::Unsupported { what, .. } => format!("unsupported {what}"),
+            other => other.to_string(),
+        };
+        CargoError::Lockfile { file, message }
+    })
 }
 
 /// Cargo's error output reduced to one line: the `error:` line and its `Caused by:` chain,
 /// without source snippets, hints and warnings.
 fn one_line(stderr: &str) -> String {
     let mut parts: Vec<String> = Vec::new();
+    let mut location = None;
     let mut in_error = false;
     for line in stderr.lines() {
         let t = line.trim();
+        if let Some(loc) = t.strip_prefix("-->") {
+            if in_error && location.is_none() {
+                location = Some(loc.trim().to_owned());
+            }
+            continue;
+        }
         if let Some(msg) = t.strip_prefix("error:") {
             in_error = true;
             parts.push(msg.trim().to_owned());
@@ -119,11 +165,15 @@ fn one_line(stderr: &str) -> String {
         }
     }
     parts.dedup();
-    if parts.is_empty() {
+    let mut msg = if parts.is_empty() {
         stderr.trim().lines().last().unwrap_or_default().to_owned()
     } else {
         parts.join(": ")
+    };
+    if let Some(loc) = location {
+        msg = format!("{msg} (at {loc})");
     }
+    msg
 }
 
 /// Runs `cargo metadata --locked` (plus `--offline`, `--filter-platform`, feature flags).
@@ -232,17 +282,10 @@ fn lockfile_checksums(
     workspace_root: &Path,
 ) -> Result<HashMap<(String, String, String), String>, CargoError> {
     let path = workspace_root.join("Cargo.lock");
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashMap::new()),
-        Err(source) => {
-            return Err(CargoError::Read {
-                path: path.display().to_string(),
-                source,
-            })
-        }
-    };
-    let lock = vouch_lockfile::cargo::parse_lock(&text, &path.display().to_string())?;
+    if !path.exists() {
+        return Ok(HashMap::new());
+    }
+    let lock = read_lockfile(&path)?;
     Ok(lock
         .packages
         .into_iter()
@@ -596,6 +639,11 @@ mod tests {
         assert_eq!(
             one_line(stderr),
             "failed to parse manifest at `/tmp/x/Cargo.toml`: TOML parse error at line 1, column 6: invalid table header: expected `.`, `]`"
+        );
+        let stderr = "error: unclosed table, expected `]`\n --> bad/Cargo.toml:1:9\n  |\n1 | [package\n  |         ^\n";
+        assert_eq!(
+            one_line(stderr),
+            "unclosed table, expected `]` (at bad/Cargo.toml:1:9)"
         );
         let stderr = "    Updating crates.io index\nerror: the lock file /x/Cargo.lock needs to be updated but --locked was passed to prevent this\nIf you want to try to generate the lock file without accessing the network, remove the --locked flag and use --offline instead.\n";
         assert_eq!(

@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
-use vouch_sbom::time::OffsetDateTime;
 use vouch_sbom::cargo::{CatalogOptions, Features, MetadataOptions, Target};
+use vouch_sbom::time::OffsetDateTime;
 use vouch_sbom::{Format, Sbom};
 
 use super::Status;
@@ -148,9 +148,7 @@ pub fn build(ctx: &Context, args: &SbomArgs) -> anyhow::Result<Sbom> {
                 );
             }
             let display = lock.display().to_string();
-            let text = std::fs::read_to_string(&lock)
-                .with_context(|| format!("failed to read `{display}`"))?;
-            let parsed = vouch_lockfile::cargo::parse_lock(&text, &display)?;
+            let parsed = vouch_sbom::cargo::read_lockfile(&lock)?;
             for (i, entry) in &parsed.unresolved {
                 let p = &parsed.packages[*i];
                 ctx.warn(&format!(
