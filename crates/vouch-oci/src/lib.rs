@@ -12,8 +12,10 @@
 
 pub mod auth;
 pub mod client;
+pub mod cosign;
 pub mod error;
 pub mod model;
+pub mod referrers;
 
 pub use auth::Credential;
 pub use client::{FetchedManifest, PutManifest, ReferrersSource, Registry, RegistryOptions};
