@@ -63,6 +63,20 @@ pub fn valid_at(cert: &Certificate, t: i64) -> bool {
     nb <= t && t <= na
 }
 
+/// Whether the certificate's extended key usage lists `oid` (e.g. code signing
+/// `1.3.6.1.5.5.7.3.3`, time stamping `1.3.6.1.5.5.7.3.8`).
+pub fn has_eku(cert: &Certificate, oid: &str) -> bool {
+    cert.tbs_certificate
+        .extensions
+        .iter()
+        .flatten()
+        .find(|e| e.extn_id.to_string() == "2.5.29.37")
+        .and_then(|e| {
+            x509_cert::ext::pkix::ExtendedKeyUsage::from_der(e.extn_value.as_bytes()).ok()
+        })
+        .is_some_and(|eku| eku.0.iter().any(|o| o.to_string() == oid))
+}
+
 /// The subject public key of a certificate.
 pub fn public_key(cert: &Certificate) -> Result<PublicKey, crate::keys::KeyError> {
     let spki_der = cert

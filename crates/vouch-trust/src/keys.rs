@@ -240,3 +240,58 @@ pub fn pem_decode_all(mut text: &str, want: &str) -> Vec<Vec<u8>> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pem_keys_of_each_kind_parse() {
+        let shared = vouch_testkit::shared_path("vectors/sigstore/cosign-keys");
+        for (file, alg) in [
+            ("sigstore-rs-ecdsa-p256.pub.derived", "ECDSA P-256"),
+            ("sigstore-rs-rsa4096.pub.derived", "RSA"),
+            ("sigstore-rs-ed25519.pub.derived", "Ed25519"),
+        ] {
+            let text = std::fs::read_to_string(shared.join(file)).unwrap();
+            let key = PublicKey::from_pem(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
+            assert_eq!(key.algorithm(), alg);
+            // Round trip through DER SPKI.
+            let again = PublicKey::from_spki_der(&key.to_spki_der()).unwrap();
+            assert_eq!(again.to_spki_der(), key.to_spki_der());
+        }
+    }
+
+    #[test]
+    fn dsse_spec_vector_signature_verifies() {
+        let v: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(vouch_testkit::shared_path(
+                "vectors/sigstore/dsse/dsse-spec-vector.json",
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        let key = PublicKey::from_pem(v["key"]["public_key_pem"].as_str().unwrap()).unwrap();
+        let pae = b"DSSEv1 29 http://example.com/HelloWorld 11 hello world";
+        let der_sig = base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            v["signature_der_b64"].as_str().unwrap(),
+        )
+        .unwrap();
+        assert!(key.verify(HashAlg::Sha256, pae, &der_sig));
+        // The spec's own raw r||s form verifies too.
+        let raw_sig = base64::Engine::decode(
+            &base64::engine::general_purpose::STANDARD,
+            v["signature_b64"].as_str().unwrap(),
+        )
+        .unwrap();
+        assert_eq!(raw_sig.len(), 64);
+        assert!(key.verify(HashAlg::Sha256, pae, &raw_sig));
+        assert!(key.verify_prehash(HashAlg::Sha256, &HashAlg::Sha256.digest(pae), &der_sig));
+        assert!(!key.verify(
+            HashAlg::Sha256,
+            b"DSSEv1 29 http://example.com/HelloWorld 11 hello worle",
+            &der_sig
+        ));
+    }
+}

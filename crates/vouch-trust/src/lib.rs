@@ -26,27 +26,46 @@ pub use verify::verify_bundle;
 
 use std::fmt;
 
-/// What was signed: the artifact's bytes, or only its SHA-256 digest.
+/// What was signed: the artifact's bytes, or only its digest.
 #[derive(Debug, Clone)]
 pub enum Artifact {
     Bytes(Vec<u8>),
     Sha256([u8; 32]),
+    /// Only for DSSE statements whose subjects carry SHA-512 digests (npm provenance).
+    Sha512([u8; 64]),
 }
 
 impl Artifact {
-    /// Parses `sha256:<64 hex>`.
+    /// Parses `sha256:<64 hex>` or `sha512:<128 hex>`.
     pub fn from_digest(text: &str) -> Option<Self> {
-        let hex_part = text.strip_prefix("sha256:")?;
-        let bytes = hex::decode(hex_part).ok()?;
-        Some(Self::Sha256(bytes.try_into().ok()?))
+        if let Some(h) = text.strip_prefix("sha256:") {
+            return Some(Self::Sha256(hex::decode(h).ok()?.try_into().ok()?));
+        }
+        let h = text.strip_prefix("sha512:")?;
+        Some(Self::Sha512(hex::decode(h).ok()?.try_into().ok()?))
     }
 
-    /// The artifact's SHA-256 digest.
-    pub fn sha256(&self) -> [u8; 32] {
+    /// The artifact's SHA-256 digest, when known.
+    pub fn sha256(&self) -> Option<[u8; 32]> {
         use sha2::Digest as _;
         match self {
-            Self::Bytes(b) => sha2::Sha256::digest(b).into(),
-            Self::Sha256(d) => *d,
+            Self::Bytes(b) => Some(sha2::Sha256::digest(b).into()),
+            Self::Sha256(d) => Some(*d),
+            Self::Sha512(_) => None,
+        }
+    }
+
+    /// `(algorithm, lowercase hex)` pairs identifying the artifact, as in-toto subjects spell
+    /// them.
+    pub fn subject_digests(&self) -> Vec<(&'static str, String)> {
+        use sha2::Digest as _;
+        match self {
+            Self::Bytes(b) => vec![
+                ("sha256", hex::encode(sha2::Sha256::digest(b))),
+                ("sha512", hex::encode(sha2::Sha512::digest(b))),
+            ],
+            Self::Sha256(d) => vec![("sha256", hex::encode(d))],
+            Self::Sha512(d) => vec![("sha512", hex::encode(d))],
         }
     }
 }

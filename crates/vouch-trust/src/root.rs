@@ -283,3 +283,57 @@ impl TrustedRoot {
 pub fn key_hint(spki_der: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(Sha256::digest(spki_der))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root_with_validity(valid_for: &str) -> Vec<u8> {
+        let prod: serde_json::Value = serde_json::from_slice(PUBLIC_GOOD_PRODUCTION).unwrap();
+        let mut v = prod.clone();
+        v["tlogs"][0]["publicKey"]["validFor"] = serde_json::from_str(valid_for).unwrap();
+        serde_json::to_vec(&v).unwrap()
+    }
+
+    #[test]
+    fn embedded_production_root_parses() {
+        let root = TrustedRoot::public_good();
+        assert_eq!(root.tlogs.len(), 2);
+        assert_eq!(root.certificate_authorities.len(), 2);
+        assert_eq!(root.ctlogs.len(), 2);
+        assert_eq!(root.timestamp_authorities.len(), 1);
+        let rekor = root
+            .tlog(
+                &base64::engine::general_purpose::STANDARD
+                    .decode("wNI9atQGlz+VWfO6LRygH4QUfY/8W4RFwiT5i5WRgB0=")
+                    .unwrap(),
+            )
+            .unwrap();
+        assert_eq!(rekor.host(), "rekor.sigstore.dev");
+    }
+
+    #[test]
+    fn validity_windows_are_closed_intervals() {
+        let root = TrustedRoot::from_json(&root_with_validity(
+            r#"{"start":"2021-01-12T11:53:27Z","end":"2023-07-12T15:56:36Z"}"#,
+        ))
+        .unwrap();
+        let v = root.tlogs[0].validity;
+        assert!(v.contains(1_610_452_407)); // start
+        assert!(v.contains(1_689_177_396)); // end
+        assert!(!v.contains(1_610_452_406));
+        assert!(!v.contains(1_689_177_397));
+    }
+
+    #[test]
+    fn missing_start_or_window_is_an_error() {
+        for vf in [
+            r#"{"end":"2023-07-12T15:56:36Z"}"#,
+            "null",
+            r#"{"start":"yesterday"}"#,
+        ] {
+            let err = TrustedRoot::from_json(&root_with_validity(vf)).unwrap_err();
+            assert!(err.to_string().contains("tlogs[0]"), "{err}");
+        }
+    }
+}

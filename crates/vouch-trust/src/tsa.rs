@@ -223,6 +223,12 @@ pub fn verify(bytes: &[u8], signature: &[u8], root: &TrustedRoot) -> Result<i64,
         };
     };
     let t = tst.gen_time;
+    if !certs::has_eku(signer, "1.3.6.1.5.5.7.3.8") {
+        return Err(TimestampError::Untrusted(format!(
+            "{} (the signer certificate is not for time stamping)",
+            certs::fmt_time(t)
+        )));
+    }
     // The signer is either a TSA's listed leaf, or chains to one of the TSAs.
     let listed = root.timestamp_authorities.iter().any(|a| {
         a.validity.contains(t)

@@ -16,6 +16,8 @@ use crate::{
 /// Allowed clock skew for "integrated time is in the future".
 const FUTURE_SKEW_SECS: i64 = 60;
 
+const OID_EKU_CODE_SIGNING: &str = "1.3.6.1.5.5.7.3.3";
+
 /// The key that signed, and how we know it.
 enum SigningKey {
     Key {
@@ -63,9 +65,13 @@ pub fn verify_bundle(
     let signing = signing_key(material, policy)?;
 
     // 2. The signature over the artifact (or the envelope), and what the log should hold.
-    let artifact_sha256 = artifact.sha256();
     let (signature, expected_content, payload) = match content {
         Content::MessageSignature(m) => {
+            let Some(artifact_sha256) = artifact.sha256() else {
+                return Err(VerifyError::unusable(
+                    "a message signature is checked against the artifact or its SHA-256 digest",
+                ));
+            };
             if let Some(md) = &m.message_digest {
                 if md.algorithm == HashAlgorithm::Sha2_256
                     && md.digest.as_slice() != artifact_sha256
@@ -80,7 +86,7 @@ pub fn verify_bundle(
             let key = signing.key();
             let ok = match artifact {
                 Artifact::Bytes(bytes) => key.verify(key.default_hash(), bytes, sig),
-                Artifact::Sha256(d) => {
+                Artifact::Sha256(_) | Artifact::Sha512(_) => {
                     if matches!(key, PublicKey::Ed25519(_)) || key.default_hash() != HashAlg::Sha256
                     {
                         return Err(VerifyError::unusable(format!(
@@ -88,7 +94,7 @@ pub fn verify_bundle(
                             key.algorithm()
                         )));
                     }
-                    key.verify_prehash(HashAlg::Sha256, d, sig)
+                    key.verify_prehash(HashAlg::Sha256, &artifact_sha256, sig)
                 }
             };
             if !ok {
@@ -121,7 +127,7 @@ pub fn verify_bundle(
                     "the DSSE envelope signature does not verify with the signer's key",
                 ));
             }
-            check_subject(&env.payload_type, env.payload.as_slice(), &artifact_sha256)?;
+            check_subject(&env.payload_type, env.payload.as_slice(), artifact)?;
             (
                 only.sig.as_slice(),
                 ExpectedContent::Dsse {
@@ -408,6 +414,12 @@ fn signing_key(
     };
     let cert = certs::parse(&leaf_der)
         .map_err(|e| VerifyError::unusable(format!("invalid signing certificate: {e}")))?;
+    if !certs::has_eku(&cert, OID_EKU_CODE_SIGNING) {
+        return Err(fail(
+            Check::CertificateChain,
+            "the signing certificate is not for code signing (no codeSigning extended key usage)",
+        ));
+    }
     let key = certs::public_key(&cert)
         .map_err(|e| VerifyError::unusable(format!("signing certificate key: {e}")))?;
     if let VerificationPolicy::Key(given) = policy {
@@ -453,7 +465,11 @@ fn verify_proof(
 }
 
 /// For in-toto payloads: the artifact must be one of the statement's subjects.
-fn check_subject(payload_type: &str, payload: &[u8], sha256: &[u8; 32]) -> Result<(), VerifyError> {
+fn check_subject(
+    payload_type: &str,
+    payload: &[u8],
+    artifact: &Artifact,
+) -> Result<(), VerifyError> {
     if payload_type != vouch_sign::dsse::IN_TOTO_PAYLOAD_TYPE {
         return Err(VerifyError::unusable(format!(
             "DSSE payload type `{payload_type}` is not an in-toto statement; cannot tie it to the artifact"
@@ -465,22 +481,23 @@ fn check_subject(payload_type: &str, payload: &[u8], sha256: &[u8; 32]) -> Resul
             format!("the signed in-toto statement is not JSON: {e}"),
         )
     })?;
-    let want = hex::encode(sha256);
+    let wanted = artifact.subject_digests();
     let found = statement["subject"].as_array().is_some_and(|subjects| {
         subjects.iter().any(|s| {
-            s["digest"]["sha256"]
-                .as_str()
-                .is_some_and(|d| d.eq_ignore_ascii_case(&want))
+            wanted.iter().any(|(alg, hex)| {
+                s["digest"][*alg]
+                    .as_str()
+                    .is_some_and(|d| d.eq_ignore_ascii_case(hex))
+            })
         })
     });
     if found {
         Ok(())
     } else {
+        let (alg, hex) = &wanted[0];
         Err(fail(
             Check::Signature,
-            format!(
-                "the artifact (sha256:{want}) is not a subject of the signed in-toto statement"
-            ),
+            format!("the artifact ({alg}:{hex}) is not a subject of the signed in-toto statement"),
         ))
     }
 }

@@ -47,7 +47,7 @@ fn run_case(dir: &Path, digest_mode: bool) -> Result<(), String> {
     };
     let bytes = std::fs::read(artifact_path).unwrap();
     let artifact = if digest_mode {
-        Artifact::Sha256(Artifact::Bytes(bytes).sha256())
+        Artifact::Sha256(Artifact::Bytes(bytes).sha256().unwrap())
     } else {
         Artifact::Bytes(bytes)
     };
