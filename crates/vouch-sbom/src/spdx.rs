@@ -466,6 +466,7 @@ pub(crate) fn decode_value(value: serde_json::Value) -> Result<Sbom, DecodeError
         }
     };
 
+    components.retain(|c| c.bom_ref != root.bom_ref);
     let tool = doc.creation_info.creators.iter().find_map(|c| {
         let t = c.strip_prefix("Tool:")?.trim();
         Some(match t.rsplit_once('-') {

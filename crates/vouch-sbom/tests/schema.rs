@@ -108,3 +108,38 @@ fn every_shared_lockfile_validates_in_every_format() {
         check_all_formats(&p.display().to_string(), &common::sbom_of_lock(&p));
     }
 }
+
+/// The checks above can fail: the same validators reject vouch output with one field broken.
+#[test]
+fn validators_reject_tampered_vouch_output() {
+    let sbom = common::sbom_of_lock(&vouch_testkit::shared_path(
+        "sbom-fixtures/rust/cargo-lock-basic/Cargo.lock",
+    ));
+    for (version, v) in [("1.6", SpecVersion::V1_6), ("1.5", SpecVersion::V1_5)] {
+        let validator = cyclonedx_validator(version);
+        let good: serde_json::Value =
+            serde_json::from_slice(&vouch_sbom::to_cyclonedx_json(&sbom, v)).unwrap();
+        assert!(errors(&validator, &good).is_empty());
+        let mut bad = good.clone();
+        bad["components"][0]["scope"] = "dev".into();
+        assert!(!errors(&validator, &bad).is_empty(), "scope enum");
+        let mut bad = good.clone();
+        bad["components"][0]["hashes"][0]["content"] = "xyz".into();
+        assert!(!errors(&validator, &bad).is_empty(), "hash content");
+        let mut bad = good;
+        bad["serialNumber"] = "urn:uuid:not-a-uuid".into();
+        assert!(!errors(&validator, &bad).is_empty(), "serial number");
+    }
+    let validator = spdx_validator();
+    let good: serde_json::Value = serde_json::from_slice(&vouch_sbom::to_spdx_json(&sbom)).unwrap();
+    assert!(errors(&validator, &good).is_empty());
+    let mut bad = good.clone();
+    bad["packages"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("downloadLocation");
+    assert!(!errors(&validator, &bad).is_empty(), "downloadLocation");
+    let mut bad = good;
+    bad["relationships"][1]["relationshipType"] = "USES".into();
+    assert!(!errors(&validator, &bad).is_empty(), "relationship type");
+}
