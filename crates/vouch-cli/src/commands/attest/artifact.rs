@@ -1,17 +1,161 @@
-//! `vouch attest`.
+//! `vouch attest`: signed in-toto statements about files, gathered in a `.intoto.jsonl` bundle.
+//!
+//! Each chosen predicate becomes one statement whose subjects are all the artifacts (name +
+//! sha256), signed with a cosign key as a DSSE envelope inside a Sigstore bundle v0.3, and
+//! appended as one line to `--bundle` (or written to standard output / `-o`).
+
+pub mod produce;
+
+use std::path::PathBuf;
 
 use clap::Args;
+use serde_json::Value;
+use vouch_attest::predicate;
+use vouch_attest::Statement;
 
 use crate::commands::Status;
 use crate::context::Context;
 
 #[derive(Debug, Args)]
 pub struct ArtifactArgs {
-    /// Arguments (not yet defined).
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub rest: Vec<String>,
+    /// The files to attest (subjects: file name and sha256).
+    #[arg(value_name = "ARTIFACT", required = true)]
+    pub artifacts: Vec<PathBuf>,
+    /// cosign private key (password from VOUCH_PASSWORD / COSIGN_PASSWORD or a prompt).
+    #[arg(long, value_name = "KEY", required = true)]
+    pub key: PathBuf,
+    /// Append the signed attestations to this `.intoto.jsonl` bundle (created if missing).
+    #[arg(long, value_name = "FILE")]
+    pub bundle: Option<PathBuf>,
+    /// A JSON predicate to attest as is (with --type).
+    #[arg(long, value_name = "FILE", requires = "predicate_type")]
+    pub predicate: Option<PathBuf>,
+    /// The predicate type of --predicate: a URI, or slsaprovenance, cyclonedx, spdx, vuln,
+    /// openvex, pins, lockfile-change.
+    #[arg(long = "type", value_name = "URI", requires = "predicate")]
+    pub predicate_type: Option<String>,
+    /// Attest SLSA provenance v1 of the build.
+    #[arg(long)]
+    pub provenance: bool,
+    /// Attest a CycloneDX SBOM of --project.
+    #[arg(long)]
+    pub sbom: bool,
+    /// Attest a vulnerability scan of --project's SBOM against the offline OSV database.
+    #[arg(long)]
+    pub scan: bool,
+    /// Attest `vouch pins` run over --project.
+    #[arg(long)]
+    pub pins: bool,
+    /// Attest a lockfile change record (JSON, from `vouch pins`).
+    #[arg(long, value_name = "RECORD")]
+    pub lockfile_diff: Option<PathBuf>,
+    #[command(flatten)]
+    pub build: produce::BuildArgs,
 }
 
-pub fn run(_ctx: &Context, _args: ArtifactArgs) -> anyhow::Result<Status> {
-    Err(crate::commands::not_yet("attest"))
+/// Checks a user-supplied predicate where vouch knows its type.
+fn check_predicate(predicate_type: &str, value: &Value, file: &str) -> anyhow::Result<()> {
+    let bad = |what: &str| anyhow::anyhow!("`{file}`: not {what} (wrong --type?)");
+    if !value.is_object() {
+        return Err(bad("a JSON object"));
+    }
+    if predicate_type.starts_with("https://openvex.dev/ns") {
+        predicate::vex::OpenVex::check(value).map_err(|e| anyhow::anyhow!("`{file}`: {e}"))?;
+    } else if predicate_type == predicate::CYCLONEDX {
+        if value.get("bomFormat").and_then(Value::as_str) != Some("CycloneDX") {
+            return Err(bad("a CycloneDX BOM"));
+        }
+    } else if predicate_type == predicate::SPDX {
+        if value.get("spdxVersion").and_then(Value::as_str).is_none() {
+            return Err(bad("an SPDX document"));
+        }
+    } else if predicate_type == predicate::SLSA_PROVENANCE_V1 {
+        serde_json::from_value::<predicate::provenance::ProvenanceV1>(value.clone())
+            .map_err(|e| anyhow::anyhow!("`{file}`: not SLSA provenance v1: {e}"))?;
+    } else if predicate_type == predicate::COSIGN_VULN {
+        serde_json::from_value::<predicate::vuln::VulnPredicate>(value.clone())
+            .map_err(|e| anyhow::anyhow!("`{file}`: not a cosign vuln predicate: {e}"))?;
+    } else if predicate_type == predicate::VOUCH_PINS {
+        serde_json::from_value::<predicate::vouch::PinsPredicate>(value.clone())
+            .map_err(|e| anyhow::anyhow!("`{file}`: not a vouch pins predicate: {e}"))?;
+    }
+    Ok(())
+}
+
+pub fn run(ctx: &Context, args: ArtifactArgs) -> anyhow::Result<Status> {
+    let nothing = args.predicate.is_none()
+        && !args.provenance
+        && !args.sbom
+        && !args.scan
+        && !args.pins
+        && args.lockfile_diff.is_none();
+    if nothing {
+        return Err(crate::error::hinted(
+            anyhow::anyhow!("nothing to attest"),
+            "choose --predicate FILE --type URI, or --provenance, --sbom, --scan, --pins, --lockfile-diff RECORD",
+        ));
+    }
+    let started = produce::record_time()?;
+    // Everything that can fail on bad input is read before the key is unlocked.
+    let mut predicates: Vec<(String, Value)> = Vec::new();
+    if let (Some(file), Some(ty)) = (&args.predicate, &args.predicate_type) {
+        let ty = predicate::resolve_type(ty)?;
+        let value = produce::read_json(file)?;
+        check_predicate(&ty, &value, &file.display().to_string())?;
+        predicates.push((ty, value));
+    }
+    let artifacts = produce::artifacts(ctx, &args.artifacts)?;
+    let mut sbom = None;
+    if args.sbom || args.scan {
+        sbom = Some(produce::sbom(ctx, &args.build.project, started)?);
+    }
+    if let (true, Some((_, json))) = (args.sbom, &sbom) {
+        predicates.push((predicate::CYCLONEDX.to_owned(), json.clone()));
+    }
+    if let (true, Some((model, _))) = (args.scan, &sbom) {
+        let (_, v) = produce::scan(&args.build.db, model, started, produce::record_time()?)?;
+        predicates.push((predicate::COSIGN_VULN.to_owned(), v));
+    }
+    let mut pins_report = None;
+    if args.pins {
+        let (report, v) = produce::pins(&args.build.project, started)?;
+        pins_report = Some(report);
+        predicates.push((predicate::VOUCH_PINS.to_owned(), v));
+    }
+    if let Some(record) = &args.lockfile_diff {
+        predicates.push((
+            predicate::VOUCH_LOCKFILE_CHANGE.to_owned(),
+            produce::lockfile_change(record, started)?,
+        ));
+    }
+    if args.provenance {
+        let v = produce::provenance(
+            &args.build,
+            pins_report.as_ref(),
+            started,
+            produce::record_time()?,
+        )?;
+        predicates.push((predicate::SLSA_PROVENANCE_V1.to_owned(), v));
+    }
+
+    let key = crate::commands::key::load_private(&args.key)?;
+    let subjects: Vec<_> = artifacts.iter().map(produce::Artifact::subject).collect();
+    let mut lines = Vec::new();
+    for (ty, value) in predicates {
+        let st = Statement::new(subjects.clone(), ty, value);
+        lines.push(produce::sign(&key, &st)?);
+    }
+    if let Some(path) = &args.bundle {
+        produce::write_bundle(path, &lines, true)?;
+        ctx.note(&format!(
+            "Appended {} attestation(s) about {} artifact(s) to {}",
+            lines.len(),
+            artifacts.len(),
+            path.display()
+        ));
+    } else {
+        let out = vouch_attest::jsonl::append("", &lines);
+        crate::output::emit(ctx, out.as_bytes())?;
+    }
+    Ok(Status::Ok)
 }
