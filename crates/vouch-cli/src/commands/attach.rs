@@ -1,17 +1,163 @@
-//! `vouch attach`.
+//! `vouch attach bundle`: puts the attestations of an `.intoto.jsonl` file into the image's
+//! registry, next to the image: each as a DSSE layer of the cosign `sha256-<hex>.att` image
+//! (annotated with its `predicateType`) and as an OCI 1.1 referrer (the line's Sigstore
+//! bundle v0.3, or the bare DSSE envelope under the in-toto artifact type). SBOM attestations
+//! land in the registry this way, beside the image they describe.
 
-use clap::Args;
+use std::path::PathBuf;
 
+use anyhow::Context as _;
+use clap::{Args, Subcommand};
+use vouch_attest::jsonl::{BundleFile, LineKind};
+use vouch_oci::referrers::NewReferrer;
+
+use super::verify::image::support::{self, RegistryArgs, SchemeArgs};
 use super::Status;
 use crate::context::Context;
 
 #[derive(Debug, Args)]
 pub struct AttachArgs {
-    /// Arguments (not yet defined).
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub rest: Vec<String>,
+    #[command(subcommand)]
+    pub command: AttachCommand,
 }
 
-pub fn run(_ctx: &Context, _args: AttachArgs) -> anyhow::Result<Status> {
-    Err(super::not_yet("attach"))
+#[derive(Debug, Subcommand)]
+pub enum AttachCommand {
+    /// Attach every attestation of an `.intoto.jsonl` bundle to an image.
+    Bundle(BundleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BundleArgs {
+    /// The image (`registry/repo:tag` or `…@sha256:<hex>`).
+    #[arg(value_name = "IMAGE")]
+    pub image: String,
+    /// The attestation bundle (`.intoto.jsonl`).
+    #[arg(value_name = "BUNDLE")]
+    pub bundle: PathBuf,
+    #[command(flatten)]
+    pub schemes: SchemeArgs,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+pub fn run(ctx: &Context, args: AttachArgs) -> anyhow::Result<Status> {
+    match args.command {
+        AttachCommand::Bundle(a) => bundle(ctx, a),
+    }
+}
+
+struct Entry {
+    line: usize,
+    kind: LineKind,
+    /// The line's JSON, as stored in the referrer layer.
+    json: Vec<u8>,
+    /// The DSSE envelope JSON, as stored in the `.att` layer.
+    envelope: Vec<u8>,
+    predicate_type: String,
+    statement: vouch_attest::Statement,
+}
+
+fn bundle(ctx: &Context, args: BundleArgs) -> anyhow::Result<Status> {
+    let reference = support::parse_ref(&args.image)?;
+    let file = args.bundle.display().to_string();
+    let text = std::fs::read_to_string(&args.bundle)
+        .with_context(|| format!("`{file}`: cannot read file"))?;
+    let parsed = BundleFile::parse(&file, &text)?;
+    let mut entries = Vec::new();
+    for line in &parsed.lines {
+        let envelope = line
+            .envelope()
+            .ok_or_else(|| anyhow::anyhow!("`{file}` line {}: no DSSE envelope", line.line))?;
+        let envelope = vouch_sign::dsse::Envelope::from_json(&serde_json::to_vec(envelope)?)
+            .map_err(|e| anyhow::anyhow!("`{file}` line {}: {e}", line.line))?;
+        let statement =
+            vouch_attest::Statement::from_payload(&envelope.payload_type, &envelope.payload)
+                .map_err(|e| anyhow::anyhow!("`{file}` line {}: {e}", line.line))?;
+        entries.push(Entry {
+            line: line.line,
+            kind: line.kind,
+            json: serde_json::to_vec(&line.json)?,
+            envelope: envelope.to_json(),
+            predicate_type: statement.predicate_type.clone(),
+            statement,
+        });
+    }
+    let registry = args.registry.registry()?;
+    let pinned = support::block_on(async {
+        let resolved = registry
+            .resolve(&reference)
+            .await
+            .map_err(|e| support::could_not("resolve", &reference, e))?;
+        let subject = resolved.manifest.descriptor();
+        for e in &entries {
+            if !e.statement.covers(&subject.digest) {
+                return Err(crate::error::hinted(
+                    anyhow::anyhow!(
+                        "`{file}` line {}: the statement is not about `{}` (its subjects name other digests)",
+                        e.line,
+                        subject.digest
+                    ),
+                    "attest the image digest the reference resolves to",
+                ));
+            }
+        }
+        for e in &entries {
+            let mut legacy = "skipped";
+            if !args.schemes.no_legacy_tag {
+                legacy = support::push_legacy_attestation(
+                    &registry,
+                    &resolved.reference,
+                    &subject.digest,
+                    &e.envelope,
+                    &e.predicate_type,
+                )
+                .await?;
+            }
+            let mut referrer = None;
+            if !args.schemes.no_referrer {
+                referrer = Some(match e.kind {
+                    LineKind::SigstoreBundle => {
+                        support::push_bundle_referrer(
+                            &registry,
+                            &resolved.reference,
+                            &subject,
+                            &e.json,
+                            &e.predicate_type,
+                        )
+                        .await?
+                    }
+                    LineKind::Envelope => {
+                        let mut ann = std::collections::BTreeMap::new();
+                        ann.insert(
+                            vouch_oci::referrers::CREATED_ANNOTATION.to_owned(),
+                            support::created_now(),
+                        );
+                        ann.insert(
+                            vouch_oci::referrers::BUNDLE_PREDICATE_TYPE_ANNOTATION.to_owned(),
+                            e.predicate_type.clone(),
+                        );
+                        let new = NewReferrer {
+                            artifact_type: vouch_sign::dsse::IN_TOTO_PAYLOAD_TYPE,
+                            layers: vec![(vouch_oci::cosign::DSSE_MEDIA_TYPE, &e.envelope)],
+                            annotations: ann,
+                        };
+                        registry
+                            .push_referrer(&resolved.reference, &subject, &new)
+                            .await
+                            .map_err(|err| support::could_not("attach to", &reference, err))?
+                    }
+                });
+            }
+            ctx.note(&format!(
+                "`{file}` line {} ({}): .att {legacy}, referrer {}",
+                e.line,
+                e.predicate_type,
+                referrer.map_or_else(|| "skipped".to_owned(), |d| d.to_string())
+            ));
+        }
+        anyhow::Ok(resolved.reference)
+    })??;
+    crate::output::emit(ctx, format!("{pinned}\n").as_bytes())?;
+    Ok(Status::Ok)
 }

@@ -1,17 +1,192 @@
-//! `vouch tree`.
+//! `vouch tree`: what is attached to an image, in both storage schemes (cosign's
+//! `.sig`/`.att`/`.sbom` tags and OCI 1.1 referrers), per platform for an index.
 
 use clap::Args;
+use serde::Serialize;
+use vouch_core::{Digest, ImageRef};
+use vouch_oci::{cosign, AnyManifest, OciError, Registry};
 
+use super::verify::image::support::{self, RegistryArgs};
 use super::Status;
 use crate::context::Context;
 
 #[derive(Debug, Args)]
 pub struct TreeArgs {
-    /// Arguments (not yet defined).
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub rest: Vec<String>,
+    /// The image (`registry/repo:tag` or `…@sha256:<hex>`).
+    #[arg(value_name = "IMAGE")]
+    pub image: String,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
 }
 
-pub fn run(_ctx: &Context, _args: TreeArgs) -> anyhow::Result<Status> {
-    Err(super::not_yet("tree"))
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Attached {
+    digest: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    platform: Option<String>,
+    /// `.sig` layers.
+    signatures: Vec<String>,
+    /// `.att` layers (predicate types).
+    attestations: Vec<String>,
+    /// `.sbom` layers (media types).
+    sboms: Vec<String>,
+    referrers: Vec<ReferrerEntry>,
+    referrers_source: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReferrerEntry {
+    digest: String,
+    artifact_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    predicate_type: Option<String>,
+}
+
+async fn attached(
+    registry: &Registry,
+    reference: &ImageRef,
+    digest: &Digest,
+    platform: Option<String>,
+) -> Result<Attached, OciError> {
+    let layers = |m: Option<vouch_oci::FetchedManifest>| match m.map(|m| m.manifest) {
+        Some(AnyManifest::Image(i)) => i.layers,
+        _ => Vec::new(),
+    };
+    let sig = layers(
+        registry
+            .get_manifest_opt(&reference.with_tag(&cosign::signature_tag(digest)))
+            .await?,
+    );
+    let att = layers(
+        registry
+            .get_manifest_opt(&reference.with_tag(&cosign::attestation_tag(digest)))
+            .await?,
+    );
+    let sbom = layers(
+        registry
+            .get_manifest_opt(&reference.with_tag(&cosign::sbom_tag(digest)))
+            .await?,
+    );
+    let (index, source) = registry.referrers(reference, digest).await?;
+    Ok(Attached {
+        digest: digest.to_string(),
+        platform,
+        signatures: sig.iter().map(|l| l.digest.to_string()).collect(),
+        attestations: att
+            .iter()
+            .map(|l| {
+                l.annotations
+                    .get(cosign::PREDICATE_TYPE_ANNOTATION)
+                    .cloned()
+                    .unwrap_or_else(|| l.media_type.clone())
+            })
+            .collect(),
+        sboms: sbom.iter().map(|l| l.media_type.clone()).collect(),
+        referrers: index
+            .manifests
+            .iter()
+            .map(|d| ReferrerEntry {
+                digest: d.digest.to_string(),
+                artifact_type: d.artifact_type.clone().unwrap_or_default(),
+                predicate_type: d
+                    .annotations
+                    .get(vouch_oci::referrers::BUNDLE_PREDICATE_TYPE_ANNOTATION)
+                    .cloned(),
+            })
+            .collect(),
+        referrers_source: match source {
+            vouch_oci::ReferrersSource::Api => "referrers API",
+            vouch_oci::ReferrersSource::TagSchema => "referrers tag schema",
+        },
+    })
+}
+
+fn render(out: &mut String, reference: &ImageRef, a: &Attached) {
+    use std::fmt::Write as _;
+    let _ = writeln!(
+        out,
+        "📦 {}@{}{}",
+        reference.name(),
+        a.digest,
+        a.platform
+            .as_ref()
+            .map_or_else(String::new, |p| format!(" ({p})"))
+    );
+    let hex = a.digest.split_once(':').map_or("", |(_, h)| h);
+    let section = |out: &mut String, title: &str, items: &[String]| {
+        if !items.is_empty() {
+            let _ = writeln!(out, "└── {title}");
+            for i in items {
+                let _ = writeln!(out, "    └── {i}");
+            }
+        }
+    };
+    section(
+        out,
+        &format!("🔐 signatures (sha256-{hex}.sig)"),
+        &a.signatures,
+    );
+    section(
+        out,
+        &format!("💾 attestations (sha256-{hex}.att)"),
+        &a.attestations,
+    );
+    section(out, &format!("📦 SBOMs (sha256-{hex}.sbom)"), &a.sboms);
+    let refs: Vec<String> = a
+        .referrers
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}{}",
+                r.digest,
+                r.artifact_type,
+                r.predicate_type
+                    .as_ref()
+                    .map_or_else(String::new, |p| format!(" ({p})"))
+            )
+        })
+        .collect();
+    section(
+        out,
+        &format!("🔗 referrers ({})", a.referrers_source),
+        &refs,
+    );
+    if a.signatures.is_empty() && a.attestations.is_empty() && a.sboms.is_empty() && refs.is_empty()
+    {
+        let _ = writeln!(out, "└── (nothing attached)");
+    }
+}
+
+pub fn run(ctx: &Context, args: TreeArgs) -> anyhow::Result<Status> {
+    let format = ctx.format(&["text", "json"], "text")?;
+    let reference = support::parse_ref(&args.image)?;
+    let registry = args.registry.registry()?;
+    let (pinned, all) = support::block_on(async {
+        let resolved = registry.resolve(&reference).await?;
+        let mut all = vec![attached(&registry, &resolved.reference, &resolved.digest, None).await?];
+        for p in support::platforms(&resolved) {
+            let platform = p.platform.as_ref().map(ToString::to_string);
+            all.push(attached(&registry, &resolved.reference, &p.digest, platform).await?);
+        }
+        Ok::<_, OciError>((resolved.reference, all))
+    })?
+    .map_err(|e| support::could_not("list what is attached to", &reference, e))?;
+    let out = if format == "json" {
+        let mut v = serde_json::to_vec_pretty(&serde_json::json!({
+            "image": pinned.to_string(),
+            "manifests": all,
+        }))?;
+        v.push(b'\n');
+        v
+    } else {
+        let mut s = String::new();
+        for a in &all {
+            render(&mut s, &pinned, a);
+        }
+        s.into_bytes()
+    };
+    crate::output::emit(ctx, &out)?;
+    Ok(Status::Ok)
 }

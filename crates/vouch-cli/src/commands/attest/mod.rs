@@ -13,8 +13,9 @@ use crate::context::Context;
 pub struct AttestArgs {
     #[command(subcommand)]
     pub command: Option<AttestCommand>,
+    /// Optional so that `vouch attest image …` does not need the artifact form's arguments.
     #[command(flatten)]
-    pub artifact: artifact::ArtifactArgs,
+    pub artifact: Option<artifact::ArtifactArgs>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -26,6 +27,11 @@ pub enum AttestCommand {
 pub fn run(ctx: &Context, args: AttestArgs) -> anyhow::Result<Status> {
     match args.command {
         Some(AttestCommand::Image(a)) => image::run(ctx, a),
-        None => artifact::run(ctx, args.artifact),
+        None => match args.artifact {
+            Some(a) => artifact::run(ctx, a),
+            None => Err(anyhow::anyhow!(
+                "`vouch attest` needs an artifact (or the `image` subcommand)"
+            )),
+        },
     }
 }
