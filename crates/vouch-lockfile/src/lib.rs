@@ -6,10 +6,15 @@
 //! easy to fuzz and the same code reads a working-tree file or a blob from a git revision.
 
 pub mod cargo;
+pub mod composer;
+pub mod gemfile;
 pub mod gomod;
+pub mod gosum;
 mod jsonpos;
 pub mod npm;
+pub mod pnpm;
 pub mod python;
+pub mod yarn;
 
 use serde::{Deserialize, Serialize};
 use vouch_core::Ecosystem;

@@ -52,6 +52,9 @@ pub fn hash_strength(v: &str) -> HashStrength {
     {
         return HashStrength::Strong;
     }
+    if lower.starts_with("sha1-") || lower.starts_with("md5-") {
+        return HashStrength::Weak;
+    }
     if let Some((alg, val)) = lower.split_once([':', '=']) {
         return match alg {
             "sha256" | "sha384" | "sha512" | "sha3-256" | "blake2b" | "blake2b-256" => {
@@ -61,9 +64,6 @@ pub fn hash_strength(v: &str) -> HashStrength {
             _ if hex(val, 64) || hex(val, 128) => HashStrength::Strong,
             _ => HashStrength::Unknown,
         };
-    }
-    if lower.starts_with("sha1-") || lower.starts_with("md5-") {
-        return HashStrength::Weak;
     }
     // Yarn Berry cache checksum `10c0/<128 hex>` (or bare 128 hex in older caches).
     if let Some((_, h)) = lower.split_once('/') {
@@ -85,7 +85,18 @@ pub fn parse(kind: LockfileKind, text: &str, file: &str) -> Option<Result<Lockfi
     use vouch_lockfile as l;
     Some(match kind {
         LockfileKind::CargoLock => l::cargo::parse(text, file),
-        _ => return None,
+        LockfileKind::PackageLockJson => l::npm::parse(text, file),
+        LockfileKind::YarnLock => l::yarn::parse(text, file),
+        LockfileKind::PnpmLock => l::pnpm::parse(text, file),
+        LockfileKind::RequirementsTxt => l::python::parse_requirements(text, file),
+        LockfileKind::PoetryLock => l::python::parse_poetry(text, file),
+        LockfileKind::UvLock => l::python::parse_uv(text, file),
+        LockfileKind::PipfileLock => l::python::parse_pipfile(text, file),
+        LockfileKind::GoSum => l::gosum::parse(text, file),
+        LockfileKind::GemfileLock => l::gemfile::parse(text, file),
+        LockfileKind::ComposerLock => l::composer::parse(text, file),
+        // go.mod records versions, go.sum records their hashes.
+        LockfileKind::GoMod => return None,
     })
 }
 
@@ -144,9 +155,20 @@ pub fn check_entries(
             None => total += 1,
         }
         if p.integrity.is_empty() {
+            let hint = match lock.kind {
+                LockfileKind::PackageLockJson => {
+                    " (npm leaves `integrity` out when it wrote the entry from a partial cache; \
+                     regenerate with `npm install --package-lock-only` on an empty cache)"
+                }
+                LockfileKind::GemfileLock => " (record checksums with `bundle lock --add-checksums`)",
+                LockfileKind::RequirementsTxt => {
+                    " (generate hashes with `pip-compile --generate-hashes` or `uv pip compile --generate-hashes`)"
+                }
+                _ => "",
+            };
             findings.push(at(
                 Code::MissingIntegrity,
-                format!("`{subject}` has no integrity hash"),
+                format!("`{subject}` has no integrity hash{hint}"),
             ));
             continue;
         }

@@ -63,7 +63,9 @@ fn scorecard_mixed_workflows() {
         vec![(Code::UnpinnedAction, 31), (Code::UnpinnedAction, 36)]
     );
     assert_eq!(
-        failures(&check("scorecard/workflow-mix-github-and-non-github-pinned.yaml")),
+        failures(&check(
+            "scorecard/workflow-mix-github-and-non-github-pinned.yaml"
+        )),
         vec![]
     );
     let r = check("scorecard/workflow-mix-pinned-and-non-pinned-github.yaml");
@@ -285,7 +287,8 @@ fn pinned_examples_pass() {
     assert!(r
         .references
         .iter()
-        .all(|x| x.state == PinState::Pinned && x.comment.as_deref().is_some_and(|c| c.starts_with('v'))));
+        .all(|x| x.state == PinState::Pinned
+            && x.comment.as_deref().is_some_and(|c| c.starts_with('v'))));
     assert_eq!(
         failures(&check("pinned-examples/attest-build-provenance-action.yml")),
         vec![]
