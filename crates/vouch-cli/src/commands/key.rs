@@ -128,8 +128,7 @@ pub fn load_public(path: &Path) -> anyhow::Result<PublicKey> {
 fn load_public_or_private(path: &Path) -> anyhow::Result<PublicKey> {
     let text = std::fs::read(path)
         .map_err(|e| anyhow::anyhow!("`{}`: cannot read file: {e}", path.display()))?;
-    let is_public =
-        vouch_sign::pem::parse(&text).is_ok_and(|b| b.label.ends_with("PUBLIC KEY"));
+    let is_public = vouch_sign::pem::parse(&text).is_ok_and(|b| b.label.ends_with("PUBLIC KEY"));
     if is_public {
         load_public(path)
     } else {

@@ -39,6 +39,10 @@ pub struct BlobArgs {
     /// INSECURE: accept a bundle without checking a transparency-log entry or timestamp.
     #[arg(long)]
     pub insecure_ignore_tlog: bool,
+    /// The Sigstore trusted root for checking log entries and timestamps (default: the
+    /// public-good production root built into vouch).
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
 }
 
 /// What the command verifies against.
@@ -66,17 +70,64 @@ fn parse_input(file: &str) -> anyhow::Result<Input> {
     Ok(Input::Path(PathBuf::from(file)))
 }
 
-/// Until the trusted-root checks are wired into `verify blob`, a bundle's transparency-log
-/// entries cannot be checked here: say so instead of pretending.
-struct NoTrustedRoot;
+/// Checks transparency-log entries and timestamps offline against a trusted root, with
+/// `vouch-trust` (the same checks as `vouch verify bundle --key`).
+struct TrustedEvidence {
+    root: vouch_trust::TrustedRoot,
+    artifact: vouch_trust::Artifact,
+}
 
-impl EvidenceVerifier for NoTrustedRoot {
-    fn verify_evidence(&self, _: &Bundle, _: &PublicKey) -> Result<Evidence, EvidenceError> {
-        Err(EvidenceError {
+impl EvidenceVerifier for TrustedEvidence {
+    fn verify_evidence(&self, bundle: &Bundle, key: &PublicKey) -> Result<Evidence, EvidenceError> {
+        let unusable = |message: String| EvidenceError {
             failed: false,
-            message: "offline checking of transparency-log entries and timestamps is not available in `vouch verify blob` yet (use `vouch verify bundle` with a trusted root, or --insecure-ignore-tlog to check the signature alone)".into(),
+            message,
             source: None,
-        })
+        };
+        let trust_key = vouch_trust::PublicKey::from_spki_der(key.to_spki_der())
+            .map_err(|e| unusable(format!("public key: {e}")))?;
+        let options = vouch_trust::VerifyOptions {
+            // Presence of a log entry or timestamp was checked already; verify what is there.
+            require_tlog: false,
+            ..vouch_trust::VerifyOptions::default()
+        };
+        match vouch_trust::verify_bundle(
+            bundle,
+            &self.artifact,
+            &vouch_trust::VerificationPolicy::Key(trust_key),
+            &self.root,
+            options,
+        ) {
+            Ok(v) => Ok(Evidence {
+                times: v.verified_times,
+                tlog_entries: v.log_indices.len(),
+                timestamps: bundle
+                    .verification_material
+                    .timestamp_verification_data
+                    .as_ref()
+                    .map_or(0, |t| t.rfc3161_timestamps.len()),
+            }),
+            Err(e @ vouch_trust::VerifyError::Failed { .. }) => Err(EvidenceError {
+                failed: true,
+                message: e.to_string(),
+                source: None,
+            }),
+            Err(e) => Err(unusable(e.to_string())),
+        }
+    }
+}
+
+/// The artifact as `vouch-trust` takes it.
+fn trust_artifact(artifact: &Artifact<'_>) -> Option<vouch_trust::Artifact> {
+    let pick = |alg: DigestAlgorithm, d: &[u8]| match alg {
+        DigestAlgorithm::Sha256 => d.try_into().ok().map(vouch_trust::Artifact::Sha256),
+        DigestAlgorithm::Sha512 => d.try_into().ok().map(vouch_trust::Artifact::Sha512),
+        DigestAlgorithm::Sha384 => None,
+    };
+    match artifact {
+        Artifact::Bytes(b) => Some(vouch_trust::Artifact::Bytes(b.to_vec())),
+        Artifact::Digest { algorithm, digest } => pick(*algorithm, digest),
+        Artifact::Digests(all) => all.iter().find_map(|(a, d)| pick(*a, d)),
     }
 }
 
@@ -172,11 +223,31 @@ pub fn run(ctx: &Context, args: BlobArgs) -> anyhow::Result<Status> {
             }
         },
     };
+    let evidence;
     let policy = if args.insecure_ignore_tlog {
         ctx.warn("--insecure-ignore-tlog: the transparency log is not checked");
         TlogPolicy::InsecureIgnore
     } else {
-        TlogPolicy::Require(&NoTrustedRoot)
+        let root = match &args.trusted_root {
+            Some(path) => {
+                let text = std::fs::read(path)
+                    .with_context(|| format!("`{}`: cannot read file", path.display()))?;
+                vouch_trust::TrustedRoot::from_json(&text)
+                    .map_err(|e| anyhow::anyhow!("`{}`: {e}", path.display()))?
+            }
+            None => vouch_trust::TrustedRoot::public_good(),
+        };
+        let trust_artifact = trust_artifact(&artifact).ok_or_else(|| {
+            anyhow::anyhow!(
+                "`{}`: log entries can only be checked for SHA-256 or SHA-512 artifact digests",
+                args.file
+            )
+        })?;
+        evidence = TrustedEvidence {
+            root,
+            artifact: trust_artifact,
+        };
+        TlogPolicy::Require(&evidence)
     };
     match verify_bundle_with_key(&bundle, &public, Some(&artifact), policy) {
         Ok(verified) => {
