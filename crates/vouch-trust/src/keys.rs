@@ -114,6 +114,11 @@ impl PublicKey {
         }
     }
 
+    /// The same key as `vouch-sign` holds it (`vouch key`, cosign key files).
+    pub fn from_sign_key(key: &vouch_sign::PublicKey) -> Result<Self, KeyError> {
+        Self::from_spki_der(key.to_spki_der())
+    }
+
     /// Parses a PEM `PUBLIC KEY` block (what `cosign public-key` writes).
     pub fn from_pem(text: &str) -> Result<Self, KeyError> {
         let (label, der_bytes) =

@@ -12,6 +12,7 @@
 
 pub mod certs;
 pub mod checkpoint;
+mod evidence;
 pub mod keys;
 pub mod merkle;
 pub mod rekor;
@@ -20,6 +21,7 @@ pub mod tsa;
 mod verify;
 
 pub use certs::CertIdentity;
+pub use evidence::RootEvidence;
 pub use keys::PublicKey;
 pub use root::{RootError, TrustedRoot};
 pub use verify::verify_bundle;

@@ -150,6 +150,99 @@ pub fn verify_bundle(
         content: expected_content,
     };
 
+    // 3–4. Transparency log entries and RFC 3161 timestamps.
+    let (verified_times, log_indices) =
+        check_evidence(bundle, version, &expected, signature, root, options)?;
+
+    // 5. Certificate: chain at every proven time, SCT, identity.
+    let signer = match signing {
+        SigningKey::Key { spki, .. } => Signer::PublicKey {
+            hint: key_hint(&spki),
+        },
+        SigningKey::Cert { cert, der, .. } => {
+            if verified_times.is_empty() {
+                return Err(fail(
+                    Check::Timestamp,
+                    "no verified signing time: a certificate needs a Rekor v1 signed entry \
+                     timestamp or an RFC 3161 timestamp (Rekor v2 entries carry no time)",
+                ));
+            }
+            let mut issuer = None;
+            for t in &verified_times {
+                let (_, iss) = certs::chain_to(
+                    "certificate",
+                    &cert,
+                    &der,
+                    &root.certificate_authorities,
+                    *t,
+                )
+                .map_err(|e| match e {
+                    ChainError::NotValidAt(..) => {
+                        fail(Check::ValidityTime, format!("signing certificate: {e}"))
+                    }
+                    ChainError::NoTrustedIssuer(..) => fail(Check::CertificateChain, e.to_string()),
+                })?;
+                issuer = Some(iss);
+            }
+            let issuer = issuer.expect("at least one verified time");
+            certs::verify_scts(&cert, issuer, root).map_err(|e| fail(Check::Sct, e.to_string()))?;
+            let identity = certs::identity(&cert);
+            if let VerificationPolicy::Identity { san, issuer } = policy {
+                if !identity.sans.iter().any(|s| san.matches(s)) {
+                    return Err(fail(
+                        Check::Identity,
+                        format!(
+                            "certificate identity {} does not match the required {san}",
+                            identity
+                                .sans
+                                .iter()
+                                .map(|s| format!("`{s}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    ));
+                }
+                match &identity.issuer {
+                    Some(i) if issuer.matches(i) => {}
+                    Some(i) => {
+                        return Err(fail(
+                            Check::Identity,
+                            format!(
+                            "certificate OIDC issuer `{i}` does not match the required {issuer}"
+                        ),
+                        ))
+                    }
+                    None => {
+                        return Err(fail(
+                            Check::Identity,
+                            "certificate has no OIDC issuer extension",
+                        ))
+                    }
+                }
+            }
+            Signer::Certificate { identity, der }
+        }
+    };
+
+    Ok(VerifiedBundle {
+        signer,
+        payload,
+        signing_time: verified_times.iter().min().copied(),
+        verified_times,
+        log_indices,
+    })
+}
+
+/// Checks every transparency-log entry (body, SET, inclusion proof, checkpoint) and RFC 3161
+/// timestamp; returns the verified times and the entries' global log indices.
+pub(crate) fn check_evidence(
+    bundle: &Bundle,
+    version: BundleVersion,
+    expected: &Expected<'_>,
+    signature: &[u8],
+    root: &TrustedRoot,
+    options: VerifyOptions,
+) -> Result<(Vec<i64>, Vec<i64>), VerifyError> {
     // 3. Transparency log entries.
     let now = options
         .now
@@ -191,7 +284,7 @@ pub fn verify_bundle(
             body,
             &entry.kind_version.kind,
             &entry.kind_version.version,
-            &expected,
+            expected,
         )
         .map_err(|e| fail(Check::TlogEntry, e.to_string()))?;
 
@@ -294,83 +387,7 @@ pub fn verify_bundle(
     }
     verified_times.extend(tsa_times);
 
-    // 5. Certificate: chain at every proven time, SCT, identity.
-    let signer = match signing {
-        SigningKey::Key { spki, .. } => Signer::PublicKey {
-            hint: key_hint(&spki),
-        },
-        SigningKey::Cert { cert, der, .. } => {
-            if verified_times.is_empty() {
-                return Err(fail(
-                    Check::Timestamp,
-                    "no verified signing time: a certificate needs a Rekor v1 signed entry \
-                     timestamp or an RFC 3161 timestamp (Rekor v2 entries carry no time)",
-                ));
-            }
-            let mut issuer = None;
-            for t in &verified_times {
-                let (_, iss) = certs::chain_to(
-                    "certificate",
-                    &cert,
-                    &der,
-                    &root.certificate_authorities,
-                    *t,
-                )
-                .map_err(|e| match e {
-                    ChainError::NotValidAt(..) => {
-                        fail(Check::ValidityTime, format!("signing certificate: {e}"))
-                    }
-                    ChainError::NoTrustedIssuer(..) => fail(Check::CertificateChain, e.to_string()),
-                })?;
-                issuer = Some(iss);
-            }
-            let issuer = issuer.expect("at least one verified time");
-            certs::verify_scts(&cert, issuer, root).map_err(|e| fail(Check::Sct, e.to_string()))?;
-            let identity = certs::identity(&cert);
-            if let VerificationPolicy::Identity { san, issuer } = policy {
-                if !identity.sans.iter().any(|s| san.matches(s)) {
-                    return Err(fail(
-                        Check::Identity,
-                        format!(
-                            "certificate identity {} does not match the required {san}",
-                            identity
-                                .sans
-                                .iter()
-                                .map(|s| format!("`{s}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    ));
-                }
-                match &identity.issuer {
-                    Some(i) if issuer.matches(i) => {}
-                    Some(i) => {
-                        return Err(fail(
-                            Check::Identity,
-                            format!(
-                            "certificate OIDC issuer `{i}` does not match the required {issuer}"
-                        ),
-                        ))
-                    }
-                    None => {
-                        return Err(fail(
-                            Check::Identity,
-                            "certificate has no OIDC issuer extension",
-                        ))
-                    }
-                }
-            }
-            Signer::Certificate { identity, der }
-        }
-    };
-
-    Ok(VerifiedBundle {
-        signer,
-        payload,
-        signing_time: verified_times.iter().min().copied(),
-        verified_times,
-        log_indices,
-    })
+    Ok((verified_times, log_indices))
 }
 
 fn signing_key(
