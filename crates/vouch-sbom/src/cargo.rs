@@ -89,6 +89,8 @@ pub enum CargoError {
 
 /// Reads and parses a `Cargo.lock`, with a one-line error naming the file, the cause and
 /// the line and column.
+// The wildcard arm is for variants other lockfile formats add to the shared error type.
+#[allow(clippy::match_wildcard_for_single_variants)]
 pub fn read_lockfile(path: &Path) -> Result<CargoLock, CargoError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| CargoError::Read {
