@@ -49,8 +49,50 @@ pub struct ArtifactArgs {
     /// Attest a lockfile change record (JSON, from `vouch pins`).
     #[arg(long, value_name = "RECORD")]
     pub lockfile_diff: Option<PathBuf>,
-    #[command(flatten)]
-    pub build: produce::BuildArgs,
+    // The build options are spelled out here rather than flattened from
+    // `produce::BuildArgs`: `vouch attest` holds these arguments as an optional flattened
+    // group, and clap does not detect a nested flatten inside one.
+    /// The project (Cargo workspace) the artifacts were built from.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub project: PathBuf,
+    /// OSV database directory for --scan [default: $VOUCH_DB, else <user cache dir>/vouch/osv].
+    #[arg(long, value_name = "DIR")]
+    pub db: Option<PathBuf>,
+    /// Provenance `runDetails.builder.id` [default in GitHub Actions: the workflow ref].
+    #[arg(long, value_name = "URI")]
+    pub builder_id: Option<String>,
+    /// Provenance `runDetails.metadata.invocationId` [default in GitHub Actions: the run URL].
+    #[arg(long, value_name = "ID")]
+    pub invocation_id: Option<String>,
+    /// Source repository URI (`git+https://github.com/o/r`) [default in GitHub Actions].
+    #[arg(long, value_name = "URI")]
+    pub source_uri: Option<String>,
+    /// Source commit (40 hex) [default in GitHub Actions: GITHUB_SHA].
+    #[arg(long, value_name = "SHA")]
+    pub source_commit: Option<String>,
+    /// Source ref (`refs/tags/v1.0.0`) [default in GitHub Actions: GITHUB_REF].
+    #[arg(long, value_name = "REF")]
+    pub source_ref: Option<String>,
+    /// When the build started (RFC 3339) [default: when vouch started].
+    #[arg(long, value_name = "TIME")]
+    pub started_on: Option<String>,
+}
+
+impl ArtifactArgs {
+    fn build_args(&self) -> produce::BuildArgs {
+        produce::BuildArgs {
+            project: self.project.clone(),
+            db: crate::commands::db::DbLocation {
+                db: self.db.clone(),
+            },
+            builder_id: self.builder_id.clone(),
+            invocation_id: self.invocation_id.clone(),
+            source_uri: self.source_uri.clone(),
+            source_commit: self.source_commit.clone(),
+            source_ref: self.source_ref.clone(),
+            started_on: self.started_on.clone(),
+        }
+    }
 }
 
 /// Checks a user-supplied predicate where vouch knows its type.
@@ -95,6 +137,7 @@ pub fn run(ctx: &Context, args: ArtifactArgs) -> anyhow::Result<Status> {
             "choose --predicate FILE --type URI, or --provenance, --sbom, --scan, --pins, --lockfile-diff RECORD",
         ));
     }
+    let build = args.build_args();
     let started = produce::record_time()?;
     // Everything that can fail on bad input is read before the key is unlocked.
     let mut predicates: Vec<(String, Value)> = Vec::new();
@@ -107,18 +150,18 @@ pub fn run(ctx: &Context, args: ArtifactArgs) -> anyhow::Result<Status> {
     let artifacts = produce::artifacts(ctx, &args.artifacts)?;
     let mut sbom = None;
     if args.sbom || args.scan {
-        sbom = Some(produce::sbom(ctx, &args.build.project, started)?);
+        sbom = Some(produce::sbom(ctx, &build.project, started)?);
     }
     if let (true, Some((_, json))) = (args.sbom, &sbom) {
         predicates.push((predicate::CYCLONEDX.to_owned(), json.clone()));
     }
     if let (true, Some((model, _))) = (args.scan, &sbom) {
-        let (_, v) = produce::scan(&args.build.db, model, started, produce::record_time()?)?;
+        let (_, v) = produce::scan(&build.db, model, started, produce::record_time()?)?;
         predicates.push((predicate::COSIGN_VULN.to_owned(), v));
     }
     let mut pins_report = None;
     if args.pins {
-        let (report, v) = produce::pins(&args.build.project, started)?;
+        let (report, v) = produce::pins(&build.project, started)?;
         pins_report = Some(report);
         predicates.push((predicate::VOUCH_PINS.to_owned(), v));
     }
@@ -130,7 +173,7 @@ pub fn run(ctx: &Context, args: ArtifactArgs) -> anyhow::Result<Status> {
     }
     if args.provenance {
         let v = produce::provenance(
-            &args.build,
+            &build,
             pins_report.as_ref(),
             started,
             produce::record_time()?,
