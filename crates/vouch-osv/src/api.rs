@@ -481,8 +481,8 @@ pub fn update_database(
             }
         }
         ecosystems.to_vec()
-    } else if let Some(db) = &old {
-        db.meta().ecosystems.keys().cloned().collect()
+    } else if let Some(db) = old.as_ref().filter(|d| !d.meta().exports.is_empty()) {
+        db.meta().exports.clone()
     } else {
         DEFAULT_ECOSYSTEMS.iter().map(|s| (*s).to_owned()).collect()
     };
@@ -499,8 +499,12 @@ pub fn update_database(
                 }
             }
         }
+        for eco in &db.meta().exports {
+            b.export(eco);
+        }
     }
     for eco in &wanted {
+        b.export(eco);
         let enc = eco.replace(' ', "%20");
         let since = old
             .as_ref()

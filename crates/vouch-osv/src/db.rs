@@ -100,6 +100,10 @@ pub struct Meta {
     pub snapshot: Option<String>,
     /// When the database was built (RFC 3339; `SOURCE_DATE_EPOCH` when set).
     pub built: String,
+    /// Ecosystems imported from a whole export (`<Ecosystem>/all.zip`): what `vouch db
+    /// update` refreshes by default.
+    #[serde(default)]
+    pub exports: Vec<String>,
     pub ecosystems: BTreeMap<String, EcosystemMeta>,
 }
 
@@ -379,6 +383,7 @@ pub struct Builder {
     records: BTreeMap<String, Record>,
     diagnostics: Vec<Diagnostic>,
     sources: Vec<String>,
+    exports: std::collections::BTreeSet<String>,
 }
 
 impl Builder {
@@ -389,6 +394,11 @@ impl Builder {
     /// Notes a source name for the metadata.
     pub fn source(&mut self, s: impl Into<String>) {
         self.sources.push(s.into());
+    }
+
+    /// Notes that `ecosystem`'s whole export is part of the database.
+    pub fn export(&mut self, ecosystem: &str) {
+        self.exports.insert(ecosystem.to_owned());
     }
 
     /// Adds a parsed record.
@@ -469,6 +479,7 @@ impl Builder {
                     });
                 }
                 self.read_path(&dir.join("all.zip"), reporter)?;
+                self.export(eco);
             }
             return Ok(());
         }
@@ -659,6 +670,7 @@ impl Builder {
             source: self.sources,
             snapshot: snapshot.map(str::to_owned),
             built: built.to_owned(),
+            exports: self.exports.into_iter().collect(),
             ecosystems,
         };
         let meta_path = dir.join(META);
