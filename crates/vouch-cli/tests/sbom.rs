@@ -53,8 +53,34 @@ fn expected_purl(pkg: &Value) -> String {
 
 #[test]
 fn sbom_of_this_repository_agrees_with_cargo_metadata() {
+    agrees_with_cargo_metadata(&[]);
+}
+
+/// `cfg(...)` dependencies follow `--target`: the same comparison with cargo's own
+/// `--filter-platform`, and Windows-only crates appear only for a Windows target.
+#[test]
+fn target_specific_dependencies_follow_target() {
+    let linux = agrees_with_cargo_metadata(&["--target", "x86_64-unknown-linux-gnu"]);
+    let windows = agrees_with_cargo_metadata(&["--target", "x86_64-pc-windows-msvc"]);
+    let all = agrees_with_cargo_metadata(&["--target", "all"]);
+    let is_windows_sys = |p: &String| p.starts_with("pkg:cargo/windows-sys@");
+    assert!(!linux.iter().any(is_windows_sys));
+    assert!(windows.iter().any(is_windows_sys));
+    assert!(all.iter().any(is_windows_sys));
+    assert!(linux.is_subset(&all) && windows.is_subset(&all));
+}
+
+/// Runs `vouch sbom` on this repository and `cargo metadata` with the same platform filter;
+/// asserts the same packages and edges. Returns the packages' purls.
+fn agrees_with_cargo_metadata(args: &[&str]) -> BTreeSet<String> {
+    let mut cargo_args = vec!["metadata", "--format-version", "1", "--locked", "--offline"];
+    if let [_, triple] = args {
+        if *triple != "all" {
+            cargo_args.extend(["--filter-platform", triple]);
+        }
+    }
     let md = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .args(&cargo_args)
         .current_dir(repo())
         .output()
         .unwrap();
@@ -65,7 +91,7 @@ fn sbom_of_this_repository_agrees_with_cargo_metadata() {
     );
     let md: Value = serde_json::from_slice(&md.stdout).unwrap();
 
-    let bytes = ok_stdout(vouch().arg("sbom").arg(repo()).arg("--offline"));
+    let bytes = ok_stdout(vouch().arg("sbom").arg(repo()).arg("--offline").args(args));
     let sbom = vouch_sbom::decode(&bytes).unwrap();
     sbom.check().unwrap();
 
@@ -155,6 +181,7 @@ fn sbom_of_this_repository_agrees_with_cargo_metadata() {
         .filter(|c| c.scope == vouch_sbom::Scope::Excluded)
         .collect();
     assert!(excluded.iter().all(|c| c.dependency_kind.is_some()));
+    got_packages
 }
 
 /// Per component purl, hashes and scope; edges by purl (refs differ between formats).
