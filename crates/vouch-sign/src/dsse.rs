@@ -29,8 +29,12 @@ pub struct Signature {
     pub sig: Base64Bytes,
     /// An optional, unauthenticated key hint. Always written (possibly empty): some readers
     /// (securesystemslib) require the field.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub keyid: String,
+}
+
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
 }
 
 /// The media type of in-toto statements in DSSE envelopes.
@@ -130,7 +134,7 @@ mod tests {
 
     #[test]
     fn envelope_round_trips_payload_bytes() {
-        let json = br#"{"payload":"aGVsbG8gd29ybGQ","payloadType":"t","signatures":[{"sig":"AQ=="}],"x":1}"#;
+        let json = br#"{"payload":"aGVsbG8gd29ybGQ","payloadType":"t","signatures":[{"sig":"AQ==","keyid":null}],"x":1}"#;
         let env = Envelope::from_json(json).unwrap();
         assert_eq!(env.payload.as_slice(), b"hello world");
         assert_eq!(env.signatures[0].keyid, "");
