@@ -213,13 +213,13 @@ fn retagged_image_is_denied() {
 
 #[test]
 fn registry_faults_are_could_not_verify() {
-    let Some((reg, _layout, image, _)) = setup() else {
+    let Some((reg, layout, image, _)) = setup() else {
         return;
     };
     sign_and_attest(&image);
     // Legacy-only signatures, so blob fetches are exercised too.
     let legacy_image = image.replace(":v1", ":legacy");
-    _layout.push("v2", &legacy_image);
+    layout.push("v2", &legacy_image);
     check(
         &vouch(&[
             "sign",
@@ -399,7 +399,7 @@ fn cosign_signatures_verify_with_their_keys() {
 }
 
 #[test]
-fn signature_layout_matches_cosign_field_for_field() {
+fn signaturelayout_matches_cosign_field_for_field() {
     let Some((reg, _layout, image, digest)) = setup() else {
         return;
     };
@@ -575,7 +575,7 @@ fn multi_platform_index_index_or_each() {
 
 #[test]
 fn attached_sbom_bundle_is_verified() {
-    let Some((reg, _layout, image, digest)) = setup() else {
+    let Some((reg, layout, image, digest)) = setup() else {
         return;
     };
     // An SBOM attestation about the image, signed with the test key, as one bundle line.
@@ -624,7 +624,7 @@ fn attached_sbom_bundle_is_verified() {
     check(&out, 0, "SBOM attestation from the registry");
     // A bundle about another digest is refused before anything is written.
     let other = image.replace(":v1", ":v2");
-    _layout.push("v2", &other);
+    layout.push("v2", &other);
     let out = vouch(&["attach", "bundle", &other, &file.display().to_string()]);
     check(&out, 2, "bundle for another image");
     assert!(out.stderr.contains("not about"), "{}", out.stderr);

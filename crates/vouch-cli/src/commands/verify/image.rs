@@ -17,6 +17,7 @@
 
 pub mod support;
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
@@ -392,9 +393,10 @@ pub fn run(ctx: &Context, args: ImageArgs) -> anyhow::Result<Status> {
     let verdicts = support::block_on(async {
         // A digest reference needs no manifest fetch unless the platforms of an index are
         // to be checked: the digest is what is verified.
-        let (pinned, targets) = match (reference.digest(), args.platforms) {
-            (Some(d), Platforms::Index) => (reference.clone(), vec![d.clone()]),
-            _ => {
+        let (pinned, targets) =
+            if let (Some(d), Platforms::Index) = (reference.digest(), args.platforms) {
+                (reference.clone(), vec![d.clone()])
+            } else {
                 let resolved = registry.resolve(&reference).await?;
                 let platforms = support::platforms(&resolved);
                 let targets = if args.platforms == Platforms::Each && !platforms.is_empty() {
@@ -403,8 +405,7 @@ pub fn run(ctx: &Context, args: ImageArgs) -> anyhow::Result<Status> {
                     vec![resolved.digest.clone()]
                 };
                 (resolved.reference, targets)
-            }
-        };
+            };
         let mut verdicts = Vec::new();
         for t in &targets {
             verdicts.push(verify_digest(&registry, &pinned, &name, t, &set, &keys).await?);
@@ -437,11 +438,12 @@ pub fn run(ctx: &Context, args: ImageArgs) -> anyhow::Result<Status> {
             }
         }
         if verdicts.len() > 1 {
-            s.push_str(&format!(
-                "{}: {} platform manifests of {pinned}\n",
+            let _ = writeln!(
+                s,
+                "{}: {} platform manifests of {pinned}",
                 if admitted { "admitted" } else { "DENIED" },
                 verdicts.len()
-            ));
+            );
         }
         s.into_bytes()
     };
