@@ -65,6 +65,21 @@ fn trusted_names<'p>(policy: &'p Policy, signers: &[Signer]) -> Vec<&'p str> {
     names
 }
 
+/// The signers of some statements, for messages.
+fn describe_signers(statements: &[&VerifiedStatement]) -> String {
+    let mut out: Vec<String> = statements
+        .iter()
+        .flat_map(|s| s.signers.iter())
+        .map(|s| match s {
+            Signer::Key { fingerprint } => format!("key {fingerprint}"),
+            Signer::Identity { issuer, subject } => format!("{subject} (issuer {issuer})"),
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out.join(", ")
+}
+
 fn required_names(policy: &Policy) -> Vec<&str> {
     policy
         .signers
@@ -239,8 +254,9 @@ fn attestation_checks(
             (
                 Code::UntrustedSigner,
                 format!(
-                    "{wanted} about `{artifact}` is signed, but by no key or identity policy `{}` trusts",
-                    policy.name
+                    "{wanted} about `{artifact}` is signed, but by no key or identity policy `{}` trusts (signed by {})",
+                    policy.name,
+                    describe_signers(&covering)
                 ),
             )
         } else {

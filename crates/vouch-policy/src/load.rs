@@ -602,11 +602,22 @@ impl PolicySet {
                 .build()
                 .expect("one valid glob")
         };
-        let attestations = predicate_types
+        // With no type named, any verified statement about the artifact will do.
+        let any = [crate::eval::ANY_PREDICATE_TYPE.to_owned()];
+        let types = if predicate_types.is_empty() {
+            &any[..]
+        } else {
+            predicate_types
+        };
+        let attestations = types
             .iter()
             .map(|t| {
-                let predicate_type = vouch_attest::predicate::resolve_type(t)
-                    .map_err(|e| ctx.err(0, e.to_string()))?;
+                let predicate_type = if t == crate::eval::ANY_PREDICATE_TYPE {
+                    t.clone()
+                } else {
+                    vouch_attest::predicate::resolve_type(t)
+                        .map_err(|e| ctx.err(0, e.to_string()))?
+                };
                 Ok(RequiredAttestation {
                     name: predicate_type.clone(),
                     predicate_type,
