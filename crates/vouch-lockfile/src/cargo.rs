@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 
-use crate::{line_of, LockedPackage, Lockfile, LockfileKind, ParseError, Source};
+use crate::{LockedPackage, Lockfile, LockfileKind, ParseError, Source};
 
 /// The crates.io index as git source ids spell it.
 pub const CRATES_IO_GIT_INDEX: &str = "https://github.com/rust-lang/crates.io-index";
@@ -117,22 +117,42 @@ pub fn parse_source(raw: &str) -> Source {
 }
 
 #[derive(Deserialize)]
-struct RawLock {
+struct TomlLock {
     version: Option<toml::Value>,
     #[serde(default)]
-    package: Vec<RawPackage>,
+    package: Vec<TomlPackage>,
     #[serde(default)]
     metadata: BTreeMap<String, toml::Value>,
 }
 
 #[derive(Deserialize)]
-struct RawPackage {
+struct TomlPackage {
     name: toml::Spanned<String>,
     version: String,
     source: Option<String>,
     checksum: Option<String>,
     #[serde(default)]
     dependencies: Vec<String>,
+}
+
+/// The file's content before interpretation, from either reader.
+#[derive(Debug, PartialEq, Eq)]
+struct Raw {
+    /// The top-level `version`: an integer, or the TOML text of anything else.
+    version: Option<Result<i64, String>>,
+    packages: Vec<RawPackage>,
+    /// `[metadata]` entries; `Err` holds the key of a non-string value.
+    metadata: Vec<Result<(String, String), String>>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct RawPackage {
+    name: String,
+    version: String,
+    source: Option<String>,
+    checksum: Option<String>,
+    dependencies: Vec<String>,
+    line: u32,
 }
 
 fn syntax(file: &str, message: impl Into<String>) -> ParseError {
@@ -148,17 +168,232 @@ fn valid_checksum(s: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-/// Parses a `Cargo.lock` of any version. `file` names it in errors.
-pub fn parse_lock(text: &str, file: &str) -> Result<CargoLock, ParseError> {
-    let raw: RawLock = toml::from_str(text).map_err(|source| ParseError::Toml {
+/// Reads the file with the `toml` crate: any valid TOML, precise syntax errors.
+fn read_toml(text: &str, file: &str) -> Result<Raw, ParseError> {
+    let lock: TomlLock = toml::from_str(text).map_err(|source| ParseError::Toml {
         file: file.to_owned(),
         source,
     })?;
+    let newlines: Vec<usize> = text
+        .bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b'\n')
+        .map(|(i, _)| i)
+        .collect();
+    let line = |pos: usize| (newlines.partition_point(|&n| n < pos) + 1) as u32;
+    Ok(Raw {
+        version: lock.version.map(|v| match v {
+            toml::Value::Integer(i) => Ok(i),
+            other => Err(other.to_string()),
+        }),
+        packages: lock
+            .package
+            .into_iter()
+            .map(|p| RawPackage {
+                line: line(p.name.span().start),
+                name: p.name.into_inner(),
+                version: p.version,
+                source: p.source,
+                checksum: p.checksum,
+                dependencies: p.dependencies,
+            })
+            .collect(),
+        metadata: lock
+            .metadata
+            .into_iter()
+            .map(|(k, v)| match v {
+                toml::Value::String(s) => Ok((k, s)),
+                _ => Err(k),
+            })
+            .collect(),
+    })
+}
+
+/// Reads the layout Cargo writes (one key per line, string values, arrays of strings one per
+/// line) in a single pass, about ten times faster than a general TOML parser. Returns `None`
+/// on anything else (escapes, inline tables, unusual spacing), and the caller falls back to
+/// [`read_toml`].
+fn read_fast(text: &str) -> Option<Raw> {
+    #[derive(PartialEq)]
+    enum Section {
+        Top,
+        Package,
+        Metadata,
+        Other,
+    }
+    fn string(v: &str) -> Option<(&str, &str)> {
+        let rest = v.strip_prefix('"')?;
+        let end = rest.find('"')?;
+        let s = &rest[..end];
+        if s.contains('\\') {
+            return None;
+        }
+        Some((s, rest[end + 1..].trim_start()))
+    }
+    fn end_of_value(rest: &str) -> bool {
+        rest.is_empty() || rest.starts_with('#')
+    }
+    fn set(slot: &mut Option<String>, value: &str) -> Option<()> {
+        if slot.is_some() {
+            return None;
+        }
+        *slot = Some(value.to_owned());
+        Some(())
+    }
+
+    let mut raw = Raw {
+        version: None,
+        packages: Vec::new(),
+        metadata: Vec::new(),
+    };
+    let mut section = Section::Top;
+    let mut current: Option<(Option<String>, Option<String>, RawPackage, bool)> = None;
+    let mut in_array = false;
+    let finish = |current: &mut Option<(Option<String>, Option<String>, RawPackage, bool)>,
+                  raw: &mut Raw|
+     -> Option<()> {
+        if let Some((name, version, mut p, _)) = current.take() {
+            p.name = name?;
+            p.version = version?;
+            raw.packages.push(p);
+        }
+        Some(())
+    };
+    for (i, line) in text.lines().enumerate() {
+        let line_no = (i + 1) as u32;
+        let t = line.trim();
+        if in_array {
+            let (_, _, p, _) = current.as_mut()?;
+            if let Some(rest) = t.strip_prefix(']') {
+                if !end_of_value(rest.trim_start()) {
+                    return None;
+                }
+                in_array = false;
+            } else if t.is_empty() || t.starts_with('#') {
+            } else {
+                let (s, rest) = string(t)?;
+                let rest = rest.strip_prefix(',').unwrap_or(rest).trim_start();
+                if !end_of_value(rest) {
+                    return None;
+                }
+                p.dependencies.push(s.to_owned());
+            }
+            continue;
+        }
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if t.starts_with('[') {
+            finish(&mut current, &mut raw)?;
+            section = match t {
+                "[[package]]" => {
+                    current = Some((
+                        None,
+                        None,
+                        RawPackage {
+                            name: String::new(),
+                            version: String::new(),
+                            source: None,
+                            checksum: None,
+                            dependencies: Vec::new(),
+                            line: line_no,
+                        },
+                        false,
+                    ));
+                    Section::Package
+                }
+                "[metadata]" => Section::Metadata,
+                _ => Section::Other,
+            };
+            continue;
+        }
+        match section {
+            Section::Other => {}
+            Section::Top => {
+                let (key, value) = t.split_once('=')?;
+                if key.trim() != "version" || raw.version.is_some() {
+                    return None;
+                }
+                raw.version = Some(Ok(value.trim().parse().ok()?));
+            }
+            Section::Metadata => {
+                let (key, rest) = string(t)?;
+                let rest = rest.strip_prefix('=')?.trim_start();
+                let (value, rest) = string(rest)?;
+                if !end_of_value(rest) {
+                    return None;
+                }
+                raw.metadata.push(Ok((key.to_owned(), value.to_owned())));
+            }
+            Section::Package => {
+                let (name, version, p, seen_deps) = current.as_mut()?;
+                let (key, value) = t.split_once('=')?;
+                let (key, value) = (key.trim(), value.trim_start());
+                if key == "dependencies" {
+                    if std::mem::replace(seen_deps, true) {
+                        return None;
+                    }
+                    let rest = value.strip_prefix('[')?.trim_start();
+                    if rest.is_empty() {
+                        in_array = true;
+                    } else {
+                        // A one-line array: `["a", "b"]`.
+                        let mut rest = rest;
+                        loop {
+                            if let Some(after) = rest.strip_prefix(']') {
+                                if !end_of_value(after.trim_start()) {
+                                    return None;
+                                }
+                                break;
+                            }
+                            let (s, after) = string(rest)?;
+                            p.dependencies.push(s.to_owned());
+                            rest = after.strip_prefix(',').unwrap_or(after).trim_start();
+                        }
+                    }
+                    continue;
+                }
+                let (value, rest) = string(value)?;
+                if !end_of_value(rest) {
+                    return None;
+                }
+                match key {
+                    "name" => {
+                        set(name, value)?;
+                        p.line = line_no;
+                    }
+                    "version" => set(version, value)?,
+                    "source" => set(&mut p.source, value)?,
+                    "checksum" => set(&mut p.checksum, value)?,
+                    _ => {}
+                }
+            }
+        }
+    }
+    if in_array {
+        return None;
+    }
+    finish(&mut current, &mut raw)?;
+    Some(raw)
+}
+
+/// Parses a `Cargo.lock` of any version. `file` names it in errors.
+pub fn parse_lock(text: &str, file: &str) -> Result<CargoLock, ParseError> {
+    let raw = match read_fast(text) {
+        Some(raw) => raw,
+        None => read_toml(text, file)?,
+    };
 
     let explicit = match &raw.version {
         None => None,
-        Some(toml::Value::Integer(v @ 3..=4)) => Some(*v as u32),
-        Some(v) => {
+        Some(Ok(v @ 3..=4)) => Some(*v as u32),
+        Some(Ok(v)) => {
+            return Err(ParseError::Unsupported {
+                file: file.to_owned(),
+                what: format!("lockfile version {v}"),
+            })
+        }
+        Some(Err(v)) => {
             return Err(ParseError::Unsupported {
                 file: file.to_owned(),
                 what: format!("lockfile version {v}"),
@@ -168,15 +403,19 @@ pub fn parse_lock(text: &str, file: &str) -> Result<CargoLock, ParseError> {
 
     // v1 keeps checksums in `[metadata]` under `checksum NAME VERSION (SOURCE)`.
     let mut v1_checksums: HashMap<(&str, &str, &str), &str> = HashMap::new();
-    for (key, value) in &raw.metadata {
+    for entry in &raw.metadata {
+        let (key, value) = match entry {
+            Ok((k, v)) => (k, v.as_str()),
+            Err(key) if key.starts_with("checksum ") => {
+                return Err(syntax(
+                    file,
+                    format!("`[metadata]` entry `{key}` is not a string"),
+                ))
+            }
+            Err(_) => continue,
+        };
         let Some(rest) = key.strip_prefix("checksum ") else {
             continue;
-        };
-        let Some(value) = value.as_str() else {
-            return Err(syntax(
-                file,
-                format!("`[metadata]` entry `{key}` is not a string"),
-            ));
         };
         if value == "<none>" {
             continue;
@@ -188,7 +427,7 @@ pub fn parse_lock(text: &str, file: &str) -> Result<CargoLock, ParseError> {
     }
 
     let long_deps = raw
-        .package
+        .packages
         .iter()
         .flat_map(|p| &p.dependencies)
         .any(|d| d.contains(" ("));
@@ -198,10 +437,10 @@ pub fn parse_lock(text: &str, file: &str) -> Result<CargoLock, ParseError> {
         2
     });
 
-    let mut packages = Vec::with_capacity(raw.package.len());
-    for p in &raw.package {
-        let line = line_of(text, p.name.span().start);
-        let name = p.name.get_ref();
+    let mut packages = Vec::with_capacity(raw.packages.len());
+    for p in &raw.packages {
+        let line = p.line;
+        let name = &p.name;
         if name.is_empty() || p.version.is_empty() {
             return Err(syntax(
                 file,
@@ -243,7 +482,7 @@ pub fn parse_lock(text: &str, file: &str) -> Result<CargoLock, ParseError> {
 
     let mut edges = Vec::with_capacity(packages.len());
     let mut unresolved = Vec::new();
-    for (i, p) in raw.package.iter().enumerate() {
+    for (i, p) in raw.packages.iter().enumerate() {
         let mut deps: Vec<usize> = Vec::with_capacity(p.dependencies.len());
         for entry in &p.dependencies {
             let (name, version, source) = split_dependency(entry).ok_or_else(|| {
@@ -490,5 +729,74 @@ dependencies = ["r 0.49.0 (git+https://github.com/nushell/reedline?branch=main)"
         assert!(!is_crates_io(
             "git+https://github.com/rust-lang/crates.io-index"
         ));
+    }
+
+    fn shared_lockfiles() -> Vec<std::path::PathBuf> {
+        let shared = std::env::var_os("VOUCH_SHARED").map_or_else(
+            || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+            std::path::PathBuf::from,
+        );
+        let mut out = Vec::new();
+        let mut stack = vec![
+            shared.join("lockfiles/crates.io"),
+            shared.join("sbom-fixtures/rust"),
+        ];
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir).expect("../shared is beside the repository") {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.file_name().is_some_and(|n| n == "Cargo.lock") {
+                    out.push(p);
+                }
+            }
+        }
+        assert!(out.len() >= 11, "{out:?}");
+        out
+    }
+
+    /// The fast reader is an optimisation only: on every real lockfile it is taken and
+    /// reads exactly what the `toml` crate reads, line numbers included.
+    #[test]
+    fn fast_reader_agrees_with_toml_on_real_lockfiles() {
+        for path in shared_lockfiles() {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let fast = read_fast(&text).unwrap_or_else(|| panic!("{}", path.display()));
+            let slow = read_toml(&text, "Cargo.lock").unwrap();
+            let sorted = |mut m: Vec<Result<(String, String), String>>| {
+                m.sort();
+                m
+            };
+            assert_eq!(fast.version, slow.version, "{}", path.display());
+            assert_eq!(fast.packages, slow.packages, "{}", path.display());
+            assert_eq!(
+                sorted(fast.metadata),
+                sorted(slow.metadata),
+                "{}",
+                path.display()
+            );
+        }
+    }
+
+    #[test]
+    fn unusual_toml_falls_back_to_the_toml_crate() {
+        for text in [
+            "version = 3\n[[package]]\nname = \"a\\u0062\"\nversion = \"1\"\n",
+            "version = 3\n[[package]]\nname = 'ab'\nversion = \"1\"\n",
+            "version = 3\n[[package]]\n name=\"ab\"\n version = \"1\" \n",
+            "version = 3\n\n[[package]]\nversion = \"1\"\n\nname = \"ab\"\n",
+        ] {
+            let lock = parse_lock(text, "Cargo.lock").unwrap();
+            assert_eq!(lock.packages[0].name, "ab", "{text}");
+            assert_eq!(lock.packages[0].version, "1");
+        }
+        assert!(read_fast("version = 3\n[[package]]\nname = \"a\\u0062\"\n").is_none());
+        let inline =
+            "[[package]]\nname = \"a\"\nversion = \"1\"\ndependencies = [\"b\", \"c\"] # x\n";
+        assert_eq!(
+            read_fast(inline).unwrap().packages[0].dependencies,
+            vec!["b", "c"]
+        );
+        assert!(parse_lock("[[package]]\nname = \"a\"\n", "Cargo.lock").is_err());
     }
 }

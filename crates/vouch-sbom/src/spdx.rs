@@ -251,8 +251,12 @@ pub fn to_document(sbom: &Sbom) -> Document {
         relationship_type: "DESCRIBES".into(),
         related_spdx_element: root_id,
     }];
+    let by_ref: BTreeMap<&str, &Component> = sbom
+        .all_components()
+        .map(|c| (c.bom_ref.as_str(), c))
+        .collect();
     for (from, to) in sbom.edges() {
-        let target = sbom.component(to).expect("edges name known components");
+        let target = by_ref[to];
         let (a, ty, b) = match (target.scope, target.dependency_kind) {
             (Scope::Excluded, Some(DependencyKind::Dev)) => (to, "DEV_DEPENDENCY_OF", from),
             (Scope::Excluded, Some(DependencyKind::Build)) => (to, "BUILD_DEPENDENCY_OF", from),
