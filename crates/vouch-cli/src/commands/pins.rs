@@ -13,7 +13,6 @@ use super::Status;
 use crate::context::Context;
 
 #[derive(Debug, Args)]
-#[command(args_conflicts_with_subcommands = true)]
 pub struct PinsArgs {
     #[command(subcommand)]
     pub command: Option<PinsCommand>,
@@ -84,7 +83,7 @@ pub struct FixArgs {
 pub fn run(ctx: &Context, args: PinsArgs) -> anyhow::Result<Status> {
     match args.command {
         None => check(ctx, args.check),
-        Some(PinsCommand::Diff(_)) => Err(super::not_yet("pins diff")),
+        Some(PinsCommand::Diff(a)) => diff(ctx, a),
         Some(PinsCommand::Fix(_)) => Err(super::not_yet("pins fix")),
     }
 }
@@ -123,6 +122,32 @@ fn check(ctx: &Context, args: CheckArgs) -> anyhow::Result<Status> {
     };
     crate::output::emit(ctx, &bytes)?;
     Ok(if report.failed() {
+        Status::Failed
+    } else {
+        Status::Ok
+    })
+}
+
+fn diff(ctx: &Context, args: DiffArgs) -> anyhow::Result<Status> {
+    let default = if ctx.stdout_tty { "table" } else { "json" };
+    let format = ctx.format(&["table", "json"], default)?;
+    let record =
+        vouch_pins::diff::diff_revisions(&args.path, &args.from, &args.to).map_err(|e| {
+            crate::error::hinted(
+                anyhow::Error::new(e),
+                "run inside a git work tree and name revisions `git rev-parse` knows",
+            )
+        })?;
+    let bytes = match format {
+        "json" => {
+            let mut v = serde_json::to_vec_pretty(&record)?;
+            v.push(b'\n');
+            v
+        }
+        _ => render::diff_table(&record).into_bytes(),
+    };
+    crate::output::emit(ctx, &bytes)?;
+    Ok(if record.has_critical() {
         Status::Failed
     } else {
         Status::Ok

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use serde_json::json;
+use vouch_pins::diff::{ChangeKind, ChangeRecord};
 use vouch_pins::{Code, Level, Report};
 
 /// A human-readable table: one row per finding, then totals.
@@ -79,8 +80,13 @@ pub fn sarif(report: &Report) -> Vec<u8> {
                 "id": c.as_str(),
                 "name": c.as_str(),
                 "shortDescription": { "text": c.description() },
+                "fullDescription": { "text": c.description() },
+                "help": {
+                    "text": format!("{}: {}", c.as_str(), c.description()),
+                    "markdown": format!("**{}**: {}", c.as_str(), c.description()),
+                },
+                "properties": { "tags": ["security", "supply-chain", "pinning"], "precision": "very-high" },
                 "helpUri": format!("https://github.com/vouch-dev/vouch/blob/main/docs/pins-codes.md#{}", c.as_str()),
-                "defaultConfiguration": { "level": "error" },
             })
         })
         .collect();
@@ -106,6 +112,14 @@ pub fn sarif(report: &Report) -> Vec<u8> {
                 "level": sarif_level(f.level),
                 "message": { "text": f.message },
                 "locations": [location],
+                "partialFingerprints": {
+                    "vouchPins/v1": format!(
+                        "{}:{}:{}",
+                        f.code.as_str(),
+                        f.file,
+                        f.subject.as_deref().unwrap_or(&f.message)
+                    ),
+                },
             });
             if let Some(w) = &f.waived {
                 r["suppressions"] = json!([{
@@ -124,13 +138,50 @@ pub fn sarif(report: &Report) -> Vec<u8> {
                 "name": "vouch",
                 "informationUri": "https://github.com/vouch-dev/vouch",
                 "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
                 "rules": rule_json,
             }},
-            "columnKind": "unicodeCodePoints",
             "results": results,
         }],
     });
     let mut v = serde_json::to_vec_pretty(&doc).unwrap_or_default();
     v.push(b'\n');
     v
+}
+
+/// A human-readable change record.
+pub fn diff_table(r: &ChangeRecord) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "lockfile changes {} ({}) → {} ({})",
+        r.from.rev,
+        &r.from.commit[..r.from.commit.len().min(12)],
+        r.to.rev,
+        &r.to.commit[..r.to.commit.len().min(12)]
+    );
+    for l in &r.lockfiles {
+        let _ = writeln!(out, "\n{}", l.file);
+        for c in &l.changes {
+            let v = |s: &Option<vouch_pins::diff::PackageState>| {
+                s.as_ref().map_or("-".to_owned(), |s| s.version.clone())
+            };
+            let what = match c.kind {
+                ChangeKind::Added => "added",
+                ChangeKind::Removed => "removed",
+                ChangeKind::Upgraded => "upgraded",
+                ChangeKind::Downgraded => "downgraded",
+                ChangeKind::SourceChanged => "source changed",
+                ChangeKind::HashChanged => "HASH CHANGED (critical)",
+            };
+            let _ = writeln!(out, "  {what:<24} {} {} → {}", c.name, v(&c.from), v(&c.to));
+        }
+    }
+    let s = &r.summary;
+    let _ = writeln!(
+        out,
+        "\n{} added, {} removed, {} upgraded, {} downgraded, {} source changed, {} hash changed",
+        s.added, s.removed, s.upgraded, s.downgraded, s.source_changed, s.hash_changed
+    );
+    out
 }
