@@ -310,3 +310,64 @@ fn release_is_admitted_and_each_violation_denied_with_its_reason() {
     let (code, verdict) = verify(d, &renamed, "release.intoto.jsonl", &good);
     assert_denied(code, &verdict, "no-matching-policy");
 }
+
+#[test]
+fn release_fails_on_scan_findings_unless_told_to_continue() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let project = d.join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    // A lockfile-only project locking base64 0.5.1 (RUSTSEC-2017-0004, critical).
+    std::fs::write(
+        project.join("Cargo.lock"),
+        "version = 3\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"base64\",\n]\n\n[[package]]\nname = \"base64\"\nversion = \"0.5.1\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"9a9a7e7be4eb1e5f61fb6e2bd8d7e8c1a1b7c7e1cf44e4bd7b0a9d8a8c5a6b1c\"\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("app"), b"binary").unwrap();
+    let (code, _, err) = vouch(d, &["key", "generate", "--output-key-prefix", "ci"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let zip = vouch_testkit::shared_path("osv/crates.io/all.zip");
+    let (code, _, err) = vouch(
+        d,
+        &["db", "import", zip.to_str().unwrap(), "--db", "db"],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let args = [
+        "release",
+        "app",
+        "--key",
+        "ci.key",
+        "--project",
+        "project",
+        "--db",
+        "db",
+        "--no-pins",
+        "--builder-id",
+        BUILDER,
+    ];
+    let (code, _, err) = vouch(d, &args, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("vulnerabilit"), "{err}");
+    // The attestations were written all the same, and record the finding.
+    let text = std::fs::read_to_string(d.join("app.intoto.jsonl")).unwrap();
+    assert_eq!(text.lines().count(), 3, "SBOM, scan, provenance");
+    assert!(text.lines().any(|l| {
+        let b: Value = serde_json::from_str(l).unwrap();
+        let raw =
+            vouch_sign::encoding::decode_base64(b["dsseEnvelope"]["payload"].as_str().unwrap())
+                .unwrap();
+        String::from_utf8(raw)
+            .unwrap()
+            .contains("RUSTSEC-2017-0004")
+    }));
+    let mut cont = args.to_vec();
+    cont.push("--continue-on-findings");
+    let (code, _, err) = vouch(d, &cont, &[]);
+    assert_eq!(code, 0, "{err}");
+    // Only findings at or above --fail-on count.
+    let mut high = args.to_vec();
+    high.extend(["--fail-on", "critical"]);
+    let (code, _, _) = vouch(d, &high, &[]);
+    assert_eq!(code, 1);
+}
