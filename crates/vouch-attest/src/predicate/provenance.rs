@@ -373,4 +373,20 @@ mod tests {
         };
         assert!(matches!(p.build(), Err(ProvenanceError::BadCommit(_))));
     }
+
+    #[test]
+    fn reads_the_published_workflow_buildtype_example() {
+        let path = vouch_testkit::shared_path(
+            "policy-examples/provenance/slsa-buildtype-workflow-v1-example.json",
+        );
+        let st = crate::Statement::from_json(&std::fs::read(path).unwrap()).unwrap();
+        assert_eq!(st.predicate_type, super::super::SLSA_PROVENANCE_V1);
+        let v1: ProvenanceV1 = serde_json::from_value(st.predicate.clone()).unwrap();
+        assert_eq!(
+            v1.build_definition.build_type,
+            "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1"
+        );
+        let summary = summarize(&st.predicate_type, &st.predicate).unwrap();
+        assert_eq!(summary.builder_id, v1.run_details.builder.id);
+    }
 }
