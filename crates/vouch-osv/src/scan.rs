@@ -377,8 +377,9 @@ pub fn scan(
                 unparsed.push(UnparsedVersion {
                     package: pkg.clone(),
                     message: format!(
-                        "`{}` is not a valid PEP 440 version; compared with legacy ordering",
-                        q.version
+                        "`{}` is not a valid {} version; compared with osv.dev's lenient ordering",
+                        q.version,
+                        scheme.map_or_else(String::new, |s| s.to_string())
                     ),
                     locations: locations.clone(),
                 });

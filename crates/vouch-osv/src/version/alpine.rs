@@ -134,6 +134,12 @@ impl ApkVersion {
     }
 }
 
+impl ApkVersion {
+    pub(crate) fn is_invalid(&self) -> bool {
+        self.invalid || self.numbers.is_empty()
+    }
+}
+
 fn cmp_number(i: usize, a: &str, b: &str) -> Ordering {
     if i != 0 && (a.starts_with('0') || b.starts_with('0')) {
         return a.cmp(b);

@@ -184,9 +184,15 @@ impl Version {
     }
 
     /// Whether the string was accepted only by a lenient fallback (a PyPI version PEP 440
-    /// rejects, ordered by the legacy rules). Scans report such versions.
+    /// rejects, ordered by the legacy rules; an apk version with trailing garbage). Such
+    /// versions are ordered as osv.dev orders them, which is not a total order across
+    /// valid and invalid strings; scans report them.
     pub fn is_lenient(&self) -> bool {
-        matches!(&self.repr, Repr::Pep440(p) if p.is_legacy())
+        match &self.repr {
+            Repr::Pep440(p) => p.is_legacy(),
+            Repr::Alpine(a) => a.is_invalid(),
+            _ => false,
+        }
     }
 }
 
@@ -247,5 +253,7 @@ pub(crate) fn split_digits(s: &str) -> (&str, &str) {
     s.split_at(end)
 }
 
+#[cfg(test)]
+mod props;
 #[cfg(test)]
 mod vectors;
