@@ -332,6 +332,8 @@ fn judge(
             .find(|s| s.alias.as_deref() == Some(lower.as_str()))
     };
     if let Some(stage) = stage {
+        // Following the alias: the stage's base image is what this reference resolves to.
+        r.resolved = Some(stage.base.clone());
         if stage.immutable {
             r.state = PinState::Stage;
         } else {

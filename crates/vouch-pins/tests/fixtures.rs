@@ -144,7 +144,11 @@ fn scorecard_arg_defaults_and_stage_aliases_regression() {
     );
     assert_eq!(golang.state, PinState::Pinned);
     let build = r.references.iter().find(|x| x.line == 18).unwrap();
-    assert_eq!(build.resolved.as_deref(), Some("dotnet-sdk-9.0"));
+    // `dotnet-sdk-${SDK_VERSION}` → stage `dotnet-sdk-9.0` → its pinned base image.
+    assert_eq!(
+        build.resolved.as_deref(),
+        Some("mcr.microsoft.com/dotnet/sdk:9.0.304@sha256:840f3b62b9742dde4461a3c31e38ffd34d41d7d33afd39c378cfcfd5dcb82bd5")
+    );
     assert_eq!(build.state, PinState::Stage);
 }
 
