@@ -185,3 +185,20 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod truncation {
+    #[test]
+    fn every_truncation_of_a_real_bundle_is_reported_by_line() {
+        let path = vouch_testkit::shared_path(
+            "policy-examples/provenance/github-attestation/MODULE.bazel.intoto.jsonl",
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let line = text.lines().next().unwrap();
+        let two = format!("{line}\n{line}\n");
+        for end in (line.len() + 2..two.len() - 1).step_by(7) {
+            let err = super::BundleFile::parse("b", &two[..end]).unwrap_err();
+            assert!(err.to_string().starts_with("`b` line 2:"), "{err}");
+        }
+    }
+}

@@ -398,3 +398,14 @@ fn policy_schema_agrees_with_the_loader() {
     let json = vouch_policy::policy_file_to_json(&unknown).unwrap();
     assert!(!validator.is_valid(&json));
 }
+
+#[test]
+fn every_truncation_of_a_policy_is_an_error_or_a_policy_never_a_panic() {
+    let text = std::fs::read_to_string(vouch_testkit::repo_root().join("docs/policy.example.yaml"))
+        .unwrap();
+    for end in (0..text.len()).filter(|i| text.is_char_boundary(*i)) {
+        if let Err(e) = PolicySet::parse("p.yaml", &text[..end]) {
+            assert!(e.to_string().starts_with("`p.yaml` line "), "{e}");
+        }
+    }
+}
