@@ -372,3 +372,48 @@ fn bad_input_writes_nothing() {
     assert!(err.contains("--builder-id"), "{err}");
     assert!(!d.join("b.intoto.jsonl").exists());
 }
+
+#[test]
+fn spdx_sbom_attestation_verifies_under_the_key_shorthand() {
+    let dir = setup();
+    let d = dir.path();
+    let project = vouch_testkit::repo_root().join("fixtures/release-crate");
+    let (code, _, err) = vouch(
+        d,
+        &[
+            "attest",
+            "app-linux.tar",
+            "--key",
+            "ci.key",
+            "--bundle",
+            "b.intoto.jsonl",
+            "--sbom",
+            "--sbom-format",
+            "spdx",
+            "--project",
+            project.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let st = statement(&lines(&d.join("b.intoto.jsonl"))[0]);
+    assert_eq!(st["predicateType"], "https://spdx.dev/Document");
+    assert_eq!(st["predicate"]["spdxVersion"], "SPDX-2.3");
+    let (code, out, err) = vouch(
+        d,
+        &[
+            "verify",
+            "artifact",
+            "app-linux.tar",
+            "--bundle",
+            "b.intoto.jsonl",
+            "--key",
+            "ci.pub",
+            "--require-predicate",
+            "spdx",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.starts_with("admitted: app-linux.tar"), "{out}");
+}

@@ -36,6 +36,9 @@ pub struct ReleaseArgs {
     /// Vulnerabilities at or above this severity fail the release [default: any].
     #[arg(long, value_name = "SEVERITY", value_parser = ["low", "medium", "high", "critical"])]
     pub fail_on: Option<String>,
+    /// The SBOM format.
+    #[arg(long, value_enum, default_value_t = produce::SbomFormat::Cyclonedx)]
+    pub sbom_format: produce::SbomFormat,
     /// Skip the pins check (for projects without workflows or lockfiles to check).
     #[arg(long)]
     pub no_pins: bool,
@@ -68,7 +71,8 @@ pub fn run(ctx: &Context, args: ReleaseArgs) -> anyhow::Result<Status> {
         });
 
     ctx.note("release: cataloging the project (SBOM)");
-    let (sbom, sbom_json) = produce::sbom(ctx, &args.build.project, started)?;
+    let (sbom, sbom_type, sbom_json) =
+        produce::sbom(ctx, &args.build.project, started, args.sbom_format)?;
     ctx.note("release: scanning the SBOM against the offline OSV database");
     let (scan_report, scan_json) =
         produce::scan(&args.build.db, &sbom, started, produce::record_time()?)?;
@@ -87,10 +91,7 @@ pub fn run(ctx: &Context, args: ReleaseArgs) -> anyhow::Result<Status> {
 
     let key = crate::commands::key::load_private(&args.key)?;
     let subjects: Vec<_> = artifacts.iter().map(produce::Artifact::subject).collect();
-    let mut predicates = vec![
-        (predicate::CYCLONEDX, sbom_json),
-        (predicate::COSIGN_VULN, scan_json),
-    ];
+    let mut predicates = vec![(sbom_type, sbom_json), (predicate::COSIGN_VULN, scan_json)];
     if let Some((_, v)) = &pins {
         predicates.push((predicate::VOUCH_PINS, v.clone()));
     }

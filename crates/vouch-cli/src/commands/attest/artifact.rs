@@ -37,9 +37,12 @@ pub struct ArtifactArgs {
     /// Attest SLSA provenance v1 of the build.
     #[arg(long)]
     pub provenance: bool,
-    /// Attest a CycloneDX SBOM of --project.
+    /// Attest an SBOM of --project.
     #[arg(long)]
     pub sbom: bool,
+    /// The SBOM format of --sbom.
+    #[arg(long, value_enum, default_value_t = produce::SbomFormat::Cyclonedx)]
+    pub sbom_format: produce::SbomFormat,
     /// Attest a vulnerability scan of --project's SBOM against the offline OSV database.
     #[arg(long)]
     pub scan: bool,
@@ -150,12 +153,17 @@ pub fn run(ctx: &Context, args: ArtifactArgs) -> anyhow::Result<Status> {
     let artifacts = produce::artifacts(ctx, &args.artifacts)?;
     let mut sbom = None;
     if args.sbom || args.scan {
-        sbom = Some(produce::sbom(ctx, &build.project, started)?);
+        sbom = Some(produce::sbom(
+            ctx,
+            &build.project,
+            started,
+            args.sbom_format,
+        )?);
     }
-    if let (true, Some((_, json))) = (args.sbom, &sbom) {
-        predicates.push((predicate::CYCLONEDX.to_owned(), json.clone()));
+    if let (true, Some((_, ty, json))) = (args.sbom, &sbom) {
+        predicates.push(((*ty).to_owned(), json.clone()));
     }
-    if let (true, Some((model, _))) = (args.scan, &sbom) {
+    if let (true, Some((model, _, _))) = (args.scan, &sbom) {
         let (_, v) = produce::scan(&build.db, model, started, produce::record_time()?)?;
         predicates.push((predicate::COSIGN_VULN.to_owned(), v));
     }

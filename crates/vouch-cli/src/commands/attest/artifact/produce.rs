@@ -150,18 +150,36 @@ fn sbom_args(dir: &Path) -> crate::commands::sbom::SbomArgs {
     Wrap::parse_from(["vouch-sbom", dir.as_str(), "--offline"]).args
 }
 
-/// The project's SBOM, as a CycloneDX predicate.
+/// The SBOM formats `--sbom-format` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum SbomFormat {
+    /// CycloneDX 1.6 JSON, predicate type `https://cyclonedx.org/bom`.
+    #[default]
+    Cyclonedx,
+    /// SPDX 2.3 JSON, predicate type `https://spdx.dev/Document`.
+    Spdx,
+}
+
+/// The project's SBOM: the model, the predicate type and the predicate.
 pub fn sbom(
     ctx: &Context,
     project: &Path,
     at: OffsetDateTime,
-) -> anyhow::Result<(vouch_sbom::Sbom, Value)> {
+    format: SbomFormat,
+) -> anyhow::Result<(vouch_sbom::Sbom, &'static str, Value)> {
     let mut sbom = crate::commands::sbom::build(ctx, &sbom_args(project))
         .with_context(|| format!("failed to catalog `{}` for the SBOM", project.display()))?;
     sbom.timestamp = Some(at);
-    let bytes = vouch_sbom::Format::CycloneDx(vouch_sbom::SpecVersion::V1_6).encode(&sbom);
-    let json = serde_json::from_slice(&bytes).context("the SBOM encoder wrote invalid JSON")?;
-    Ok((sbom, json))
+    let (encoder, predicate_type) = match format {
+        SbomFormat::Cyclonedx => (
+            vouch_sbom::Format::CycloneDx(vouch_sbom::SpecVersion::V1_6),
+            vouch_attest::predicate::CYCLONEDX,
+        ),
+        SbomFormat::Spdx => (vouch_sbom::Format::Spdx23, vouch_attest::predicate::SPDX),
+    };
+    let json = serde_json::from_slice(&encoder.encode(&sbom))
+        .context("the SBOM encoder wrote invalid JSON")?;
+    Ok((sbom, predicate_type, json))
 }
 
 /// Scans the SBOM's packages against the offline database: cosign's vuln predicate.
