@@ -114,11 +114,42 @@ pub(crate) fn signature_hash(oid: &str) -> Option<(HashAlg, bool)> {
     })
 }
 
+/// Certificate signatures already verified in this process, keyed by
+/// SHA-256(certificate DER ‖ issuer SPKI DER). Only successes are kept: a signature that
+/// verified once verifies again (a trusted root's intermediates are checked once, not per
+/// bundle). Bounded; cleared when full.
+static VERIFIED_SIGNATURES: std::sync::Mutex<Option<std::collections::HashSet<[u8; 32]>>> =
+    std::sync::Mutex::new(None);
+const VERIFIED_SIGNATURES_MAX: usize = 4096;
+
 /// Whether `issuer` signed `cert` (names chain and the signature verifies).
 pub fn issued_by(cert: &Certificate, cert_der: &[u8], issuer: &Certificate) -> bool {
     if cert.tbs_certificate.issuer != issuer.tbs_certificate.subject {
         return false;
     }
+    let mut h = Sha256::new();
+    h.update(cert_der);
+    h.update(spki_der(issuer));
+    let cache_key: [u8; 32] = h.finalize().into();
+    if let Ok(guard) = VERIFIED_SIGNATURES.lock() {
+        if guard.as_ref().is_some_and(|set| set.contains(&cache_key)) {
+            return true;
+        }
+    }
+    let ok = verify_cert_signature(cert, cert_der, issuer);
+    if ok {
+        if let Ok(mut guard) = VERIFIED_SIGNATURES.lock() {
+            let set = guard.get_or_insert_with(std::collections::HashSet::new);
+            if set.len() >= VERIFIED_SIGNATURES_MAX {
+                set.clear();
+            }
+            set.insert(cache_key);
+        }
+    }
+    ok
+}
+
+fn verify_cert_signature(cert: &Certificate, cert_der: &[u8], issuer: &Certificate) -> bool {
     let Ok(key) = public_key(issuer) else {
         return false;
     };
