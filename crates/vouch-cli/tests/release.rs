@@ -232,18 +232,17 @@ fn release_is_admitted_and_each_violation_denied_with_its_reason() {
     assert_denied(code, &verdict, "untrusted-signer");
 
     // A required attestation missing: the bundle without its SBOM line.
-    let without_sbom: String = lines
-        .lines()
-        .filter(|l| {
-            let b: Value = serde_json::from_str(l).unwrap();
-            let payload = b["dsseEnvelope"]["payload"].as_str().unwrap();
-            let st: Value =
-                serde_json::from_slice(&vouch_sign::encoding::decode_base64(payload).unwrap())
-                    .unwrap();
-            st["predicateType"] != "https://cyclonedx.org/bom"
-        })
-        .map(|l| format!("{l}\n"))
-        .collect();
+    let mut without_sbom = String::new();
+    for l in lines.lines() {
+        let b: Value = serde_json::from_str(l).unwrap();
+        let payload = b["dsseEnvelope"]["payload"].as_str().unwrap();
+        let st: Value =
+            serde_json::from_slice(&vouch_sign::encoding::decode_base64(payload).unwrap()).unwrap();
+        if st["predicateType"] != "https://cyclonedx.org/bom" {
+            without_sbom.push_str(l);
+            without_sbom.push('\n');
+        }
+    }
     std::fs::write(d.join("no-sbom.intoto.jsonl"), without_sbom).unwrap();
     let (code, verdict) = verify(d, &bin, "no-sbom.intoto.jsonl", &good);
     assert_denied(code, &verdict, "attestation-missing");
