@@ -2,8 +2,7 @@
 //!
 //! v3.0 and v3.1 use the published formulas (v3.1's `Roundup` avoids floating-point
 //! artefacts; v3.0 rounds up to one decimal). v4.0 is not a formula but a lookup of
-//! "macrovector" equivalence classes; vouch does not score it yet and reports the basis
-//! it used instead (see [`crate::severity`]).
+//! "macrovector" equivalence classes with interpolation: see [`crate::cvss4`].
 
 use std::collections::HashMap;
 
@@ -101,9 +100,9 @@ pub fn v3_base_score(vector: &str) -> Option<f64> {
     })
 }
 
-/// The base score of a `CVSS:4.0/…` vector. Not computed yet: always `None`.
-pub fn v4_base_score(_vector: &str) -> Option<f64> {
-    None
+/// The base score of a `CVSS:4.0/…` vector; `None` if malformed.
+pub fn v4_base_score(vector: &str) -> Option<f64> {
+    crate::cvss4::base_score(vector)
 }
 
 #[cfg(test)]

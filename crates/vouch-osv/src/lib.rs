@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod cvss;
+pub mod cvss4;
 pub mod db;
 pub mod eval;
 pub mod name;
