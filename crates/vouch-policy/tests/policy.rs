@@ -409,3 +409,13 @@ fn every_truncation_of_a_policy_is_an_error_or_a_policy_never_a_panic() {
         }
     }
 }
+
+#[test]
+fn denial_text_names_artifact_policy_checks_and_fixes() {
+    let mut c = case();
+    c.evidence.statements[0].statement.predicate =
+        provenance("https://evil.example/builder", "2026-01-09T10:00:00Z");
+    c.evidence.rescan.as_mut().unwrap().findings[0].severity = Some(Severity::Critical);
+    let v = evaluate(&c.set, &c.evidence, now());
+    insta::assert_snapshot!(v.render_text());
+}
