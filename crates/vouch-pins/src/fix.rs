@@ -120,13 +120,6 @@ pub fn fix_text(
     };
     for r in references(kind, file, text) {
         if r.state != PinState::Unpinned {
-            if r.state == PinState::Malformed {
-                out.skipped.push(Skipped {
-                    line: r.line,
-                    reference: r.reference.clone(),
-                    reason: "the digest is malformed; fix it by hand".to_owned(),
-                });
-            }
             continue;
         }
         let skip = |out: &mut FileFix, reason: String| {
@@ -192,6 +185,38 @@ pub fn fix_text(
                 }
             }
         }
+    }
+    // What is still not pinned after the edits (a stage built on a now-pinned image is fine).
+    let reasons = std::mem::take(&mut out.skipped);
+    for r in references(kind, file, &out.text) {
+        if !matches!(r.state, PinState::Unpinned | PinState::Malformed) {
+            continue;
+        }
+        let resolver_given = match r.kind {
+            ReferenceKind::Action | ReferenceKind::ReusableWorkflow => actions.is_some(),
+            ReferenceKind::DockerAction | ReferenceKind::Image => images.is_some(),
+        };
+        if !resolver_given {
+            continue;
+        }
+        let reason = reasons
+            .iter()
+            .find(|s| s.line == r.line && s.reference == r.reference)
+            .map_or_else(
+                || {
+                    if r.state == PinState::Malformed {
+                        "the digest is malformed; fix it by hand".to_owned()
+                    } else {
+                        "it is built from ARG values or names an unpinned build stage".to_owned()
+                    }
+                },
+                |s| s.reason.clone(),
+            );
+        out.skipped.push(Skipped {
+            line: r.line,
+            reference: r.reference,
+            reason,
+        });
     }
     out
 }
@@ -317,7 +342,9 @@ mod tests {
         assert!(f
             .text
             .contains(&format!("FROM golang:1.22@sha256:{} AS b", "b".repeat(64))));
-        // The ARG-built reference is reported; `COPY --from=a` names a stage and follows it.
-        assert_eq!(f.skipped.len(), 2);
+        // The ARG-built reference is reported, and `COPY --from=a` with it (stage `a` is still
+        // unpinned); nothing else.
+        let lines: Vec<u32> = f.skipped.iter().map(|s| s.line).collect();
+        assert_eq!(lines, vec![2, 4]);
     }
 }

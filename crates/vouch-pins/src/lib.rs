@@ -21,6 +21,7 @@ pub mod config;
 pub mod diff;
 pub mod dockerfile;
 pub mod fix;
+pub mod github;
 pub mod image;
 pub mod manifest;
 pub mod records;

@@ -496,3 +496,41 @@ fn check_one(
     run.absorb(checked, rel, files);
     Ok(())
 }
+
+/// The files a run over `path` looks at, with their kinds: `(absolute path, display path,
+/// kind)`. YAML files found by the walk are Kubernetes manifests only when they say so.
+pub fn discover(
+    path: &Path,
+    opts: &Options,
+) -> Result<Vec<(PathBuf, String, FileKind)>, ScanError> {
+    if !path.exists() {
+        return Err(ScanError::NotFound {
+            path: path.display().to_string(),
+        });
+    }
+    if path.is_file() {
+        let text = read(path)?;
+        let rel = path.display().to_string();
+        let kind = classify_explicit(&rel, &text);
+        return Ok(vec![(path.to_path_buf(), rel, kind)]);
+    }
+    let root = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut paths = Vec::new();
+    walk(&root, &root, opts, &mut paths).map_err(|source| ScanError::Read {
+        path: root.display().to_string(),
+        source,
+    })?;
+    let mut out = Vec::new();
+    for p in paths {
+        let rel = rel_of(&root, &p);
+        let Some(kind) = classify(&rel) else { continue };
+        if kind == FileKind::Kubernetes {
+            let t = read(&p)?;
+            if !(t.contains("apiVersion") && t.contains("kind")) {
+                continue;
+            }
+        }
+        out.push((p, rel, kind));
+    }
+    Ok(out)
+}

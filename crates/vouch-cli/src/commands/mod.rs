@@ -51,8 +51,3 @@ pub fn run(ctx: &Context, command: Command) -> anyhow::Result<Status> {
         Command::VerifyBundle(a) => verify::bundle::run(ctx, a),
     }
 }
-
-/// The error for a command whose implementation has not landed yet.
-pub fn not_yet(what: &str) -> anyhow::Error {
-    anyhow::anyhow!("`vouch {what}` is not available in this build yet")
-}

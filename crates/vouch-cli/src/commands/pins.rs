@@ -1,5 +1,6 @@
 //! `vouch pins`: check references, install commands and lockfile records; `pins diff`; `pins fix`.
 
+mod fix;
 mod render;
 
 use std::path::PathBuf;
@@ -84,7 +85,7 @@ pub fn run(ctx: &Context, args: PinsArgs) -> anyhow::Result<Status> {
     match args.command {
         None => check(ctx, args.check),
         Some(PinsCommand::Diff(a)) => diff(ctx, a),
-        Some(PinsCommand::Fix(_)) => Err(super::not_yet("pins fix")),
+        Some(PinsCommand::Fix(a)) => fix::run(ctx, a),
     }
 }
 
