@@ -58,7 +58,7 @@ enum Input {
     Lockfile(PathBuf),
 }
 
-fn classify(path: &Path) -> anyhow::Result<Input> {
+fn classify(ctx: &Context, path: &Path) -> anyhow::Result<Input> {
     if path.is_dir() {
         let manifest = path.join("Cargo.toml");
         if manifest.is_file() {
@@ -66,6 +66,10 @@ fn classify(path: &Path) -> anyhow::Result<Input> {
         }
         let lock = path.join("Cargo.lock");
         if lock.is_file() {
+            ctx.note(&format!(
+                "no `Cargo.toml` in `{}`: lockfile-only mode (no dev/build distinction)",
+                path.display()
+            ));
             return Ok(Input::Lockfile(lock));
         }
         return Err(hinted(
@@ -113,7 +117,7 @@ fn source_date_epoch() -> anyhow::Result<Option<OffsetDateTime>> {
 /// Catalogs PATH into an SBOM (without timestamp or profile applied). Other commands
 /// (`vouch release`) call this to get the same SBOM `vouch sbom` writes.
 pub fn build(ctx: &Context, args: &SbomArgs) -> anyhow::Result<Sbom> {
-    let sbom = match classify(&args.path)? {
+    let sbom = match classify(ctx, &args.path)? {
         Input::Manifest(manifest) => {
             let opts = MetadataOptions {
                 manifest_path: manifest,
