@@ -399,7 +399,7 @@ fn cosign_signatures_verify_with_their_keys() {
 }
 
 #[test]
-fn signaturelayout_matches_cosign_field_for_field() {
+fn signature_layout_matches_cosign_field_for_field() {
     let Some((reg, _layout, image, digest)) = setup() else {
         return;
     };
@@ -501,6 +501,11 @@ fn signaturelayout_matches_cosign_field_for_field() {
         "application/vnd.oci.image.index.v1+json",
     ))
     .unwrap();
+    assert_eq!(
+        index["manifests"].as_array().unwrap().len(),
+        1,
+        "signing twice attaches one referrer"
+    );
     let entry = &index["manifests"][0];
     assert_eq!(
         entry["artifactType"],
@@ -628,4 +633,58 @@ fn attached_sbom_bundle_is_verified() {
     let out = vouch(&["attach", "bundle", &other, &file.display().to_string()]);
     check(&out, 2, "bundle for another image");
     assert!(out.stderr.contains("not about"), "{}", out.stderr);
+}
+
+#[test]
+fn policy_file_decides_for_images() {
+    let Some((_reg, _layout, image, _)) = setup() else {
+        return;
+    };
+    sign_and_attest(&image);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(public_key(), dir.path().join("release.pub")).unwrap();
+    let policy = |build_type: &str, pattern: &str| {
+        let path = dir
+            .path()
+            .join(format!("policy-{}.yaml", build_type.len() + pattern.len()));
+        std::fs::write(
+            &path,
+            format!(
+                r#"apiVersion: vouch.dev/policy/v1
+policies:
+  - name: images
+    match: ["{pattern}"]
+    signers:
+      keys:
+        - name: release-key
+          path: release.pub
+    attestations:
+      - name: signature
+        predicateType: {SIGN_PREDICATE}
+      - name: provenance
+        predicateType: https://slsa.dev/provenance/v1
+        condition: |
+          package vouch
+
+          allow if {{
+            input.predicate.buildDefinition.buildType == "{build_type}"
+          }}
+"#
+            ),
+        )
+        .unwrap();
+        path.display().to_string()
+    };
+    let run = |p: &str| vouch(&["verify", "image", &image, "--policy", p]);
+    check(
+        &run(&policy("https://vouch.dev/test", "**/app")),
+        0,
+        "policy admits",
+    );
+    let out = run(&policy("https://vouch.dev/other", "**/app"));
+    check(&out, 1, "condition fails");
+    assert!(out.stdout.contains("condition-failed"), "{}", out.stdout);
+    let out = run(&policy("https://vouch.dev/test", "ghcr.io/**"));
+    check(&out, 1, "no policy applies");
+    assert!(out.stdout.contains("no-matching-policy"), "{}", out.stdout);
 }

@@ -65,6 +65,49 @@ pub struct NewReferrer<'a> {
 }
 
 impl Registry {
+    /// An existing referrer of `subject` with the same artifact type and the same layer
+    /// contents as `new` (re-signing with a deterministic signature attaches nothing new).
+    async fn same_referrer(
+        &self,
+        repo: &ImageRef,
+        subject: &Digest,
+        new: &NewReferrer<'_>,
+    ) -> Result<Option<Digest>, OciError> {
+        let wanted: Vec<Digest> = new
+            .layers
+            .iter()
+            .map(|(_, bytes)| crate::model::sha256(bytes))
+            .collect();
+        let (index, _) = self.referrers(repo, subject).await?;
+        for desc in index.manifests {
+            if desc
+                .artifact_type
+                .as_deref()
+                .is_some_and(|t| t != new.artifact_type)
+            {
+                continue;
+            }
+            let what = format!("referrer `{}@{}`", repo.name(), desc.digest);
+            let manifest = match desc.embedded(&what)? {
+                Some(bytes) => AnyManifest::parse(&what, &bytes, Some(&desc.media_type))?,
+                None => {
+                    self.get_manifest(&repo.with_digest(desc.digest.clone()))
+                        .await?
+                        .manifest
+                }
+            };
+            if let AnyManifest::Image(m) = manifest {
+                let layers: Vec<&Digest> = m.layers.iter().map(|l| &l.digest).collect();
+                if m.artifact_type.as_deref() == Some(new.artifact_type)
+                    && layers == wanted.iter().collect::<Vec<_>>()
+                {
+                    return Ok(Some(desc.digest));
+                }
+            }
+        }
+        Ok(None)
+    }
+
     /// The referrers of `subject` whose artifact type `wanted` accepts, with their manifests
     /// and layers (each checked against its digest; layers above the blob limit fail).
     pub async fn referrer_artifacts(
@@ -134,6 +177,9 @@ impl Registry {
         subject: &Descriptor,
         new: &NewReferrer<'_>,
     ) -> Result<Digest, OciError> {
+        if let Some(existing) = self.same_referrer(repo, &subject.digest, new).await? {
+            return Ok(existing);
+        }
         let config = self.push_blob(repo, OCI_EMPTY, EMPTY_JSON).await?;
         let mut layers = Vec::new();
         for (media_type, bytes) in &new.layers {
