@@ -653,4 +653,55 @@ mod tests {
             "the lock file /x/Cargo.lock needs to be updated but --locked was passed to prevent this"
         );
     }
+
+    #[test]
+    fn lockfile_roots_and_unreached_cycles() {
+        let text = r#"version = 4
+
+[[package]]
+name = "cli"
+version = "0.1.0"
+dependencies = ["core"]
+
+[[package]]
+name = "core"
+version = "0.1.0"
+
+[[package]]
+name = "web"
+version = "0.1.0"
+dependencies = ["core"]
+
+[[package]]
+name = "a"
+version = "1.0.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+dependencies = ["b"]
+
+[[package]]
+name = "b"
+version = "1.0.0"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+dependencies = ["a"]
+"#;
+        let lock = vouch_lockfile::cargo::parse_lock(text, "Cargo.lock").unwrap();
+        let sbom = from_lockfile(&lock, "proj");
+        sbom.check().unwrap();
+        assert_eq!(sbom.root.bom_ref, "vouch:workspace");
+        assert_eq!(sbom.root.name, "proj");
+        let root_deps: Vec<&str> = sbom.dependencies["vouch:workspace"]
+            .iter()
+            .map(String::as_str)
+            .collect();
+        // Both top-level path crates, and one entry into the otherwise unreachable cycle.
+        assert_eq!(
+            root_deps,
+            vec![
+                "pkg:cargo/a@1.0.0",
+                "pkg:cargo/cli@0.1.0",
+                "pkg:cargo/web@0.1.0"
+            ]
+        );
+        assert_eq!(sbom.components.len(), 5);
+    }
 }
