@@ -688,3 +688,87 @@ policies:
     check(&out, 1, "no policy applies");
     assert!(out.stdout.contains("no-matching-policy"), "{}", out.stdout);
 }
+
+#[test]
+fn keyless_cosign_v3_referrer_verifies_against_the_public_good_root() {
+    if !tools_available() {
+        return;
+    }
+    let reg = TestRegistry::start();
+    // cosign v3 `sign` output (keyless, GitHub Actions) for kubewarden-controller v1.34.0,
+    // stored as cosign v3 stores it: a referrer in the tag-schema index of its subject.
+    let bundle = std::fs::read(shared_path(
+        "vectors/sigstore/bundles/cosign-v3-image-sign-kubewarden.sigstore.json",
+    ))
+    .unwrap();
+    let subject = "sha256:c811d58de79c92f03214e63aa339484e488d694ae8a6283b5f3f17a9faf50172";
+    let repo = "kubewarden/kubewarden-controller";
+    let config = reg.put_blob(repo, b"{}");
+    let layer = reg.put_blob(repo, &bundle);
+    let bundle_type = "application/vnd.dev.sigstore.bundle.v0.3+json";
+    let manifest = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","artifactType":"{bundle_type}","config":{{"mediaType":"application/vnd.oci.empty.v1+json","size":2,"digest":"{config}"}},"layers":[{{"mediaType":"{bundle_type}","size":{},"digest":"{layer}"}}],"annotations":{{"dev.sigstore.bundle.content":"dsse-envelope","dev.sigstore.bundle.predicateType":"{SIGN_PREDICATE}"}},"subject":{{"mediaType":"application/vnd.oci.image.index.v1+json","size":1609,"digest":"{subject}"}}}}"#,
+        bundle.len()
+    );
+    let manifest_digest = sha256_digest(manifest.as_bytes());
+    let oci_manifest = "application/vnd.oci.image.manifest.v1+json";
+    assert_eq!(
+        reg.put_manifest(repo, &manifest_digest, oci_manifest, manifest.as_bytes()),
+        201
+    );
+    let index = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{{"mediaType":"{oci_manifest}","size":{},"digest":"{manifest_digest}","artifactType":"{bundle_type}"}}]}}"#,
+        manifest.len()
+    );
+    assert_eq!(
+        reg.put_manifest(
+            repo,
+            &format!("sha256-{}", &subject[7..]),
+            "application/vnd.oci.image.index.v1+json",
+            index.as_bytes()
+        ),
+        201
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let policy = |san: &str| {
+        let path = dir.path().join(format!("policy-{}.yaml", san.len()));
+        std::fs::write(
+            &path,
+            format!(
+                r#"apiVersion: vouch.dev/policy/v1
+policies:
+  - name: kubewarden
+    match: ["**/kubewarden-controller"]
+    signers:
+      identities:
+        - name: release-workflow
+          issuer: https://token.actions.githubusercontent.com
+          subject: "{san}"
+    attestations:
+      - name: signature
+        predicateType: {SIGN_PREDICATE}
+"#
+            ),
+        )
+        .unwrap();
+        path.display().to_string()
+    };
+    let image = format!("{}/{repo}@{subject}", reg.host());
+    let out = vouch(&[
+        "verify",
+        "image",
+        &image,
+        "--policy",
+        &policy("https://github.com/kubewarden/kubewarden-controller/.github/workflows/release.yml@refs/tags/v1.*"),
+    ]);
+    check(&out, 0, "keyless referrer");
+    let out = vouch(&[
+        "verify",
+        "image",
+        &image,
+        "--policy",
+        &policy("https://github.com/someone-else/**"),
+    ]);
+    check(&out, 1, "another identity");
+    assert!(out.stdout.contains("untrusted-signer"), "{}", out.stdout);
+}

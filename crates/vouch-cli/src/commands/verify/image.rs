@@ -12,6 +12,10 @@
 //! (`https://sigstore.dev/cosign/sign/v1`), over the digest the signed payload names: a
 //! signature for another digest (a re-tagged image) fails the subject check.
 //!
+//! Keyless (Fulcio certificate) Sigstore bundles are checked offline against the trusted
+//! root (`vouch-trust`) when a policy for the image trusts keyless identities; key-based
+//! signatures are accepted without transparency-log entries (vouch signs images offline).
+//!
 //! Every registry failure (unreachable, timeout, 5xx, digest mismatch, oversized or malformed
 //! manifest) is "could not verify" (exit 2), never an admission.
 
@@ -64,12 +68,23 @@ pub struct ImageArgs {
     /// For a multi-platform index: whether the index or each platform must pass.
     #[arg(long, value_enum, default_value_t = Platforms::Index)]
     pub platforms: Platforms,
+    /// Trusted root for keyless (certificate) bundles [default: the embedded Sigstore
+    /// public-good root]. Used when a policy for the image trusts keyless identities.
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
     #[command(flatten)]
     pub registry: RegistryArgs,
 }
 
 /// Trusted keys with their policy fingerprints.
 struct Keys(Vec<(PublicKey, String)>);
+
+/// What signatures are checked with: the policies' keys and, when they trust keyless
+/// identities, a Sigstore trusted root.
+struct Trust {
+    keys: Keys,
+    root: Option<vouch_trust::TrustedRoot>,
+}
 
 fn keys_for(set: &PolicySet, name: &str) -> anyhow::Result<Keys> {
     let mut out: Vec<(PublicKey, String)> = Vec::new();
@@ -128,9 +143,10 @@ async fn referrer_evidence(
     registry: &Registry,
     reference: &ImageRef,
     subject: &Digest,
-    keys: &Keys,
+    trust: &Trust,
     evidence: &mut Evidence,
 ) -> Result<(), OciError> {
+    let keys = &trust.keys;
     let (referrers, _) = registry
         .referrer_artifacts(reference, subject, |t| {
             t.starts_with("application/vnd.dev.sigstore.bundle")
@@ -159,6 +175,13 @@ async fn referrer_evidence(
                     continue;
                 }
             };
+            if !matches!(
+                bundle.key_material(),
+                Ok(vouch_sign::bundle::KeyMaterial::PublicKey(_))
+            ) {
+                keyless_evidence(&bundle, subject, trust, source, claimed.clone(), evidence);
+                continue;
+            }
             let mut signers = Vec::new();
             let mut payload = None;
             let mut last_err = String::from("no trusted key is configured");
@@ -197,6 +220,95 @@ async fn referrer_evidence(
         }
     }
     Ok(())
+}
+
+/// A keyless (Fulcio certificate) bundle, checked offline against the trusted root: the
+/// certificate chain, the transparency-log entry and the signature; the identity it proves
+/// goes to the policy engine, which matches it against the policies' identities.
+fn keyless_evidence(
+    bundle: &vouch_sign::bundle::Bundle,
+    subject: &Digest,
+    trust: &Trust,
+    source: String,
+    claimed: Option<String>,
+    evidence: &mut Evidence,
+) {
+    let Some(root) = &trust.root else {
+        evidence.rejected.push(reject(
+            source,
+            "keyless (certificate) bundle, but no policy for this image trusts a keyless identity",
+            claimed,
+        ));
+        return;
+    };
+    let Ok(sha256) = <[u8; 32]>::try_from(subject.bytes().as_slice()) else {
+        evidence.rejected.push(reject(
+            source,
+            "keyless bundles are checked against sha256 digests",
+            claimed,
+        ));
+        return;
+    };
+    let any = vouch_trust::Matcher::regex(".*").expect("valid regex");
+    let policy = vouch_trust::VerificationPolicy::Identity {
+        san: any.clone(),
+        issuer: any,
+    };
+    let opts = vouch_trust::VerifyOptions {
+        require_tlog: true,
+        now: Some(now().unix_timestamp()),
+    };
+    match vouch_trust::verify_bundle(
+        bundle,
+        &vouch_trust::Artifact::Sha256(sha256),
+        &policy,
+        root,
+        opts,
+    ) {
+        Ok(v) => {
+            let vouch_trust::Signer::Certificate { identity, .. } = &v.signer else {
+                evidence
+                    .rejected
+                    .push(reject(source, "no certificate identity", claimed));
+                return;
+            };
+            let issuer = identity.issuer.clone().unwrap_or_default();
+            let signers = identity
+                .sans
+                .iter()
+                .map(|san| Signer::Identity {
+                    issuer: issuer.clone(),
+                    subject: san.clone(),
+                })
+                .collect();
+            let signed_at = v
+                .signing_time
+                .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok());
+            match v.payload {
+                Some((payload_type, payload)) => {
+                    match vouch_attest::Statement::from_payload(&payload_type, &payload) {
+                        Ok(statement) => evidence.statements.push(VerifiedStatement {
+                            source,
+                            statement,
+                            signers,
+                            signed_at,
+                        }),
+                        Err(e) => evidence
+                            .rejected
+                            .push(reject(source, e.to_string(), claimed)),
+                    }
+                }
+                None => evidence.rejected.push(reject(
+                    source,
+                    "a message signature, not a statement",
+                    claimed,
+                )),
+            }
+        }
+        Err(e) => evidence
+            .rejected
+            .push(reject(source, format!("keyless bundle: {e}"), claimed)),
+    }
 }
 
 fn push_statement(
@@ -360,7 +472,7 @@ async fn verify_digest(
     name: &str,
     subject: &Digest,
     set: &PolicySet,
-    keys: &Keys,
+    trust: &Trust,
 ) -> Result<Verdict, OciError> {
     let mut evidence = Evidence {
         artifact: vouch_policy::Artifact {
@@ -371,12 +483,12 @@ async fn verify_digest(
         rejected: Vec::new(),
         rescan: None,
     };
-    referrer_evidence(registry, reference, subject, keys, &mut evidence).await?;
+    referrer_evidence(registry, reference, subject, trust, &mut evidence).await?;
     let verdict = vouch_policy::evaluate(set, &evidence, now());
     if verdict.admitted() {
         return Ok(verdict);
     }
-    legacy_evidence(registry, reference, subject, keys, &mut evidence).await?;
+    legacy_evidence(registry, reference, subject, &trust.keys, &mut evidence).await?;
     Ok(vouch_policy::evaluate(set, &evidence, now()))
 }
 
@@ -386,9 +498,24 @@ pub fn run(ctx: &Context, args: ImageArgs) -> anyhow::Result<Status> {
     let set = load_policy(&args)?;
     let name = reference.name();
     let keys = keys_for(&set, &name)?;
-    if keys.0.is_empty() && !set.matching(&name).is_empty() {
-        ctx.warn("the policies for this image trust no public key: only key-based signatures are verified for images");
-    }
+    let wants_keyless = set
+        .matching(&name)
+        .iter()
+        .any(|p| !p.signers.identities.is_empty());
+    let root = if wants_keyless {
+        Some(match &args.trusted_root {
+            Some(path) => {
+                let bytes = std::fs::read(path)
+                    .with_context(|| format!("`{}`: cannot read trusted root", path.display()))?;
+                vouch_trust::TrustedRoot::from_json(&bytes)
+                    .map_err(|e| anyhow::anyhow!("`{}`: {e}", path.display()))?
+            }
+            None => vouch_trust::TrustedRoot::public_good(),
+        })
+    } else {
+        None
+    };
+    let trust = Trust { keys, root };
     let registry = args.registry.registry()?;
     let verdicts = support::block_on(async {
         // A digest reference needs no manifest fetch unless the platforms of an index are
@@ -408,7 +535,7 @@ pub fn run(ctx: &Context, args: ImageArgs) -> anyhow::Result<Status> {
             };
         let mut verdicts = Vec::new();
         for t in &targets {
-            verdicts.push(verify_digest(&registry, &pinned, &name, t, &set, &keys).await?);
+            verdicts.push(verify_digest(&registry, &pinned, &name, t, &set, &trust).await?);
         }
         Ok::<_, OciError>((pinned, verdicts))
     })?
