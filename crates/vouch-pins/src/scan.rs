@@ -343,6 +343,7 @@ pub fn check_path(path: &Path, config: &Config, opts: &Options) -> Result<Report
             tracked.as_ref(),
             &root,
             explicit_file,
+            &config.allowed_sources,
         )?;
     }
 
@@ -364,6 +365,7 @@ pub fn check_path(path: &Path, config: &Config, opts: &Options) -> Result<Report
                     None,
                     &root,
                     true,
+                    &config.allowed_sources,
                 )?;
             }
             continue;
@@ -386,6 +388,7 @@ pub fn check_path(path: &Path, config: &Config, opts: &Options) -> Result<Report
                     None,
                     &root,
                     true,
+                    &config.allowed_sources,
                 )?;
             }
         } else {
@@ -437,6 +440,7 @@ fn check_one(
     tracked: Option<&HashSet<String>>,
     root: &Path,
     explicit: bool,
+    allowed_sources: &[String],
 ) -> Result<(), ScanError> {
     let text = || read(path);
     let checked = match kind {
@@ -482,8 +486,15 @@ fn check_one(
                 path: path.display().to_string(),
                 source,
             })?;
-            let (summary, findings) =
-                records::check_lockfile(rel, k, &bytes, tracked, root, opts.tools);
+            let (summary, findings) = records::check_lockfile_with(
+                rel,
+                k,
+                &bytes,
+                tracked,
+                root,
+                opts.tools,
+                allowed_sources,
+            );
             run.checked.findings.extend(findings);
             if let Some(s) = summary {
                 run.lockfiles.push(s);

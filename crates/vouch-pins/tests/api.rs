@@ -1,0 +1,124 @@
+//! The library surface others build on: codes documented and in the schema, the report's
+//! JSON against its schema, verified pins for SLSA `resolvedDependencies`, policy sources.
+
+use std::path::Path;
+
+use vouch_pins::scan::Options;
+use vouch_pins::{Code, Config};
+
+fn root() -> std::path::PathBuf {
+    vouch_testkit::repo_root()
+}
+
+#[test]
+fn every_code_is_documented_and_in_the_schema() {
+    let doc = std::fs::read_to_string(root().join("docs/pins-codes.md")).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schemas/pins-report.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let in_schema: Vec<&str> = schema["$defs"]["finding"]["properties"]["code"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    let ours: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(in_schema, ours);
+    for c in Code::ALL {
+        assert!(
+            doc.contains(&format!("| `{}` |", c.as_str())),
+            "{c} is not in docs/pins-codes.md"
+        );
+        // serde and as_str agree.
+        assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+    }
+}
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+#[test]
+fn report_schema_and_resolved_dependencies() {
+    let dir = tempfile::tempdir().unwrap();
+    let img =
+        "ghcr.io/o/app:1@sha256:7df1eeff67eb0ba84f6b9d2940765a6bb1158081426745c185a03b1507de6a09";
+    write(
+        dir.path(),
+        ".github/workflows/ci.yml",
+        &format!("on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    container:\n      image: {img}\n    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n      - uses: actions/setup-node@v4\n"),
+    );
+    let lock = std::fs::read(vouch_testkit::shared_path(
+        "sbom-fixtures/rust/cargo-lock-basic/Cargo.lock",
+    ))
+    .unwrap();
+    std::fs::write(dir.path().join("Cargo.lock"), &lock).unwrap();
+    let opts = Options {
+        tools: false,
+        ..Options::default()
+    };
+    let report = vouch_pins::check_path(dir.path(), &Config::default(), &opts).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schemas/pins-report.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let json = serde_json::to_value(&report).unwrap();
+    let errors: Vec<String> = v.iter_errors(&json).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(report.failed(), "setup-node@v4 is unpinned");
+
+    let deps = report.resolved_dependencies();
+    let uris: Vec<&str> = deps.iter().map(|d| d.uri.as_str()).collect();
+    assert_eq!(
+        uris,
+        vec![
+            "file:Cargo.lock",
+            "git+https://github.com/actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683",
+            "oci://ghcr.io/o/app:1@sha256:7df1eeff67eb0ba84f6b9d2940765a6bb1158081426745c185a03b1507de6a09",
+        ]
+    );
+    use sha2::Digest as _;
+    let lock_digest = hex::encode(sha2::Sha256::digest(&lock));
+    assert_eq!(deps[0].digest["sha256"], lock_digest);
+    assert_eq!(
+        deps[1].digest["gitCommit"],
+        "11bd71901bbe5b1630ceea73d27597364c9af683"
+    );
+    assert_eq!(
+        report
+            .references
+            .iter()
+            .find(|r| r.line == 8)
+            .unwrap()
+            .comment
+            .as_deref(),
+        Some("v4.2.2")
+    );
+}
+
+#[test]
+fn allowed_sources_extend_the_registry_allow_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let poetry = std::fs::read(vouch_testkit::shared_path(
+        "sbom-fixtures/python/poetry-dev-deps/poetry.lock",
+    ))
+    .unwrap();
+    std::fs::write(dir.path().join("poetry.lock"), &poetry).unwrap();
+    let opts = Options {
+        tools: false,
+        ..Options::default()
+    };
+    let r = vouch_pins::check_path(dir.path(), &Config::default(), &opts).unwrap();
+    assert!(r.with_code(Code::DisallowedSource).count() > 0);
+    let config = Config::parse(
+        ".vouch/pins.toml",
+        "allowed-sources = [\"https://test.pypi.org/simple\"]\n",
+    )
+    .unwrap();
+    let r = vouch_pins::check_path(dir.path(), &config, &opts).unwrap();
+    assert_eq!(r.with_code(Code::DisallowedSource).count(), 0);
+}
