@@ -3,6 +3,7 @@
 //! suite's CLI protocol does. Pass cases must exit 0; `_fail` cases must exit non-zero with a
 //! message that names the failed check (exit 1) or the unusable input (exit 2). On any mismatch
 //! the whole per-case table is printed.
+#![allow(clippy::print_stderr)]
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

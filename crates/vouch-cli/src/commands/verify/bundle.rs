@@ -4,6 +4,7 @@
 //! `verify-bundle --bundle B (--key K | --certificate-identity I --certificate-oidc-issuer U)
 //! [--trusted-root TR] FILE_OR_DIGEST`.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
@@ -161,16 +162,18 @@ fn render(format: &str, v: &vouch_trust::VerifiedBundle) -> String {
     }
     let mut s = String::from("Verified OK\n");
     match &v.signer {
-        Signer::PublicKey { hint } => s.push_str(&format!("signer: public key {hint}\n")),
+        Signer::PublicKey { hint } => {
+            let _ = writeln!(s, "signer: public key {hint}");
+        }
         Signer::Certificate { identity, .. } => {
-            s.push_str(&format!("signer: {}\n", identity.sans.join(", ")));
+            let _ = writeln!(s, "signer: {}", identity.sans.join(", "));
             if let Some(i) = &identity.issuer {
-                s.push_str(&format!("issuer: {i}\n"));
+                let _ = writeln!(s, "issuer: {i}");
             }
         }
     }
     if let Some(t) = time {
-        s.push_str(&format!("signed at: {t}\n"));
+        let _ = writeln!(s, "signed at: {t}");
     }
     s
 }
