@@ -772,3 +772,58 @@ policies:
     check(&out, 1, "another identity");
     assert!(out.stdout.contains("untrusted-signer"), "{}", out.stdout);
 }
+
+#[test]
+fn a_second_signer_is_appended_to_the_signature_image() {
+    let Some((reg, _layout, image, digest)) = setup() else {
+        return;
+    };
+    check(
+        &vouch(&["sign", "image", &image, "--key", &key(), "--no-referrer"]),
+        0,
+        "first",
+    );
+    let second_key =
+        shared_path("vectors/sigstore/cosign-keys/cosign-generated-empty-password.key")
+            .display()
+            .to_string();
+    let second_pub =
+        shared_path("vectors/sigstore/cosign-keys/cosign-generated-empty-password.pub.derived")
+            .display()
+            .to_string();
+    let out = Command::new(env!("CARGO_BIN_EXE_vouch"))
+        .args([
+            "sign",
+            "image",
+            &image,
+            "--key",
+            &second_key,
+            "--no-referrer",
+        ])
+        .env("COSIGN_PASSWORD", "")
+        .env("DOCKER_CONFIG", "/nonexistent/vouch-test-docker-config")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (status, _, body) = http_request(
+        reg.addr(),
+        "GET",
+        &format!("/v2/app/manifests/sha256-{}.sig", &digest[7..]),
+        &[("Accept", "application/vnd.oci.image.manifest.v1+json")],
+        b"",
+    );
+    assert_eq!(status, 200);
+    let manifest: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(manifest["layers"].as_array().unwrap().len(), 2);
+    for pubkey in [public_key(), second_pub] {
+        check(
+            &vouch(&["verify", "image", &image, "--key", &pubkey]),
+            0,
+            "either signer",
+        );
+    }
+}
