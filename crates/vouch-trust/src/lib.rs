@@ -9,6 +9,31 @@
 //! naming the [`Check`] that failed) apart from "could not verify" ([`VerifyError::Unusable`]).
 //!
 //! Built on RustCrypto (`x509-cert`, `cms`, `p256`, `p384`, `ed25519-dalek`, `rsa`): no OpenSSL.
+//!
+//! ```no_run
+//! use vouch_trust::{Artifact, Signer, TrustedRoot, VerificationPolicy, VerifyError, VerifyOptions};
+//!
+//! let bundle = vouch_sign::Bundle::from_json(&std::fs::read("app.sigstore.json")?)?;
+//! let policy = VerificationPolicy::identity(
+//!     "https://github.com/org/repo/.github/workflows/release.yml@refs/tags/v1.0.0",
+//!     "https://token.actions.githubusercontent.com",
+//! );
+//! let artifact = Artifact::Bytes(std::fs::read("app.tar.gz")?);
+//! match vouch_trust::verify_bundle(&bundle, &artifact, &policy, &TrustedRoot::public_good(), VerifyOptions::default()) {
+//!     Ok(v) => {
+//!         if let Signer::Certificate { identity, .. } = &v.signer {
+//!             println!("signed by {:?} via {:?}", identity.sans, identity.extensions.get("sourceRepositoryURI"));
+//!         }
+//!         // For DSSE bundles, `v.payload` holds the verified in-toto statement bytes.
+//!     }
+//!     Err(e @ VerifyError::Failed { .. }) => eprintln!("denied: {e}"), // names the check
+//!     Err(e @ VerifyError::Unusable(_)) => eprintln!("could not verify: {e}"),
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Key-based bundles verified by `vouch-sign` get their log and timestamp evidence checked
+//! through [`RootEvidence`], its `EvidenceVerifier`.
 
 pub mod certs;
 pub mod checkpoint;
