@@ -139,3 +139,32 @@ fn key_bundle_with_only_a_timestamp() {
     .unwrap();
     assert_eq!(v.verified_times.len(), 1, "the RFC 3161 time");
 }
+
+#[test]
+fn key_bundles_without_a_log_need_the_caller_to_allow_it() {
+    let d = vouch_testkit::shared_path("vectors/sigstore/research-generated");
+    let key = PublicKey::from_pem(&std::fs::read_to_string(d.join("key.pub")).unwrap()).unwrap();
+    let artifact = Artifact::Bytes(
+        std::fs::read(vouch_testkit::shared_path(
+            "vectors/sigstore/conformance/assets/a.txt",
+        ))
+        .unwrap(),
+    );
+    let root = TrustedRoot::public_good();
+    let policy = VerificationPolicy::Key(key);
+    let lenient = VerifyOptions {
+        require_tlog: false,
+        ..VerifyOptions::default()
+    };
+    for name in [
+        "key-msgsig-no-tlog.sigstore.json",
+        "key-dsse-no-tlog.sigstore.json",
+    ] {
+        let b = Bundle::from_json(&std::fs::read(d.join(name)).unwrap()).unwrap();
+        let err = verify(&b, &artifact, &policy, &root).unwrap_err();
+        assert_eq!(err.check(), Some(Check::TlogEntry), "{name}: {err}");
+        let v = vouch_trust::verify_bundle(&b, &artifact, &policy, &root, lenient)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(v.verified_times.is_empty(), "{name}");
+    }
+}
