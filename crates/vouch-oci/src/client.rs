@@ -37,6 +37,9 @@ pub struct RegistryOptions {
     pub max_blob_bytes: u64,
     /// Docker `config.json` to read credentials from; `None` means the default location.
     pub docker_config: Option<PathBuf>,
+    /// Budget for everything this client does, from its creation; `None` for no overall
+    /// limit (each request still has [`RegistryOptions::timeout`]).
+    pub total_timeout: Option<Duration>,
 }
 
 impl Default for RegistryOptions {
@@ -48,6 +51,7 @@ impl Default for RegistryOptions {
             max_manifest_bytes: 4 * 1024 * 1024,
             max_blob_bytes: 64 * 1024 * 1024,
             docker_config: None,
+            total_timeout: None,
         }
     }
 }
@@ -103,6 +107,7 @@ pub struct Registry {
     credentials: Mutex<HashMap<String, Credential>>,
     round_trips: AtomicUsize,
     auth_round_trips: AtomicUsize,
+    created: std::time::Instant,
 }
 
 impl std::fmt::Debug for Registry {
@@ -135,6 +140,7 @@ impl Registry {
             credentials: Mutex::new(HashMap::new()),
             round_trips: AtomicUsize::new(0),
             auth_round_trips: AtomicUsize::new(0),
+            created: std::time::Instant::now(),
         })
     }
 
@@ -263,6 +269,16 @@ impl Registry {
             .http
             .request(method.clone(), url)
             .headers(headers.clone());
+        if let Some(total) = self.options.total_timeout {
+            let left = total.saturating_sub(self.created.elapsed());
+            if left.is_zero() {
+                return Err(OciError::Timeout {
+                    registry: r.registry().to_owned(),
+                    seconds: total.as_secs().max(1),
+                });
+            }
+            req = req.timeout(left.min(self.options.timeout));
+        }
         if let AuthHeader::Value(v) = auth {
             req = req.header(AUTHORIZATION, v.clone());
         }
@@ -551,7 +567,9 @@ impl Registry {
                     serde_json::from_slice(&bytes).map_err(|e| OciError::malformed(&what, e))?;
                 Ok((index, ReferrersSource::Api))
             }
-            Err(OciError::NotFound { .. }) => {
+            // 404 is how the distribution spec says "no referrers API"; some registries
+            // answer 405 for the unknown route.
+            Err(OciError::NotFound { .. } | OciError::Status { status: 405, .. }) => {
                 let tagged = r.with_tag(&referrers_tag(subject));
                 match self.get_manifest_opt(&tagged).await? {
                     None => Ok((Index::empty(), ReferrersSource::TagSchema)),

@@ -31,6 +31,8 @@ pub const SIMPLE_SIGNING_TYPE: &str = "cosign container image signature";
 
 /// Largest signature payload or attestation envelope read from a `.sig`/`.att` layer.
 pub const MAX_SIGNATURE_LAYER: u64 = 4 * 1024 * 1024;
+/// Most layers read from one `.sig`/`.att` image (each is a request): more is refused.
+pub const MAX_LAYERS: usize = 256;
 
 /// `sha256-<hex>.sig`
 pub fn signature_tag(subject: &Digest) -> String {
@@ -246,6 +248,10 @@ impl Registry {
         match self.get_manifest_opt(&repo.with_tag(tag)).await? {
             None => Ok(None),
             Some(m) => match m.manifest {
+                AnyManifest::Image(m) if m.layers.len() > MAX_LAYERS => Err(OciError::malformed(
+                    format!("`{}:{tag}`", repo.name()),
+                    format!("{} layers (at most {MAX_LAYERS} are read)", m.layers.len()),
+                )),
                 AnyManifest::Image(m) => Ok(Some(m)),
                 AnyManifest::Index(_) => Err(OciError::malformed(
                     format!("`{}:{tag}`", repo.name()),

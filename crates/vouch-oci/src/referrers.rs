@@ -31,6 +31,8 @@ pub const CREATED_ANNOTATION: &str = "org.opencontainers.image.created";
 
 /// Content up to this size is embedded in the descriptor pointing at it.
 pub const EMBED_LIMIT: usize = 32 * 1024;
+/// Most referrers read for one subject (each may cost a request): more is refused.
+pub const MAX_REFERRERS: usize = 256;
 /// The tag-schema index stops embedding manifests past this size.
 const INDEX_EMBED_BUDGET: usize = 1024 * 1024;
 
@@ -117,6 +119,15 @@ impl Registry {
         wanted: impl Fn(&str) -> bool,
     ) -> Result<(Vec<Referrer>, ReferrersSource), OciError> {
         let (index, source) = self.referrers(repo, subject).await?;
+        if index.manifests.len() > MAX_REFERRERS {
+            return Err(OciError::malformed(
+                format!("referrers of `{}@{subject}`", repo.name()),
+                format!(
+                    "{} entries (at most {MAX_REFERRERS} are read)",
+                    index.manifests.len()
+                ),
+            ));
+        }
         let mut out = Vec::new();
         for desc in index.manifests {
             if let Some(at) = &desc.artifact_type {

@@ -23,6 +23,7 @@ pub mod support;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
@@ -516,7 +517,11 @@ pub fn run(ctx: &Context, args: ImageArgs) -> anyhow::Result<Status> {
         None
     };
     let trust = Trust { keys, root };
-    let registry = args.registry.registry()?;
+    // Each request has `--registry-timeout`; the whole verification gets four times that,
+    // so a registry that answers slowly to every request still ends in "could not verify".
+    let registry = args.registry.registry_with_total(Some(Duration::from_secs(
+        args.registry.registry_timeout.max(1) * 4,
+    )))?;
     let verdicts = support::block_on(async {
         // A digest reference needs no manifest fetch unless the platforms of an index are
         // to be checked: the digest is what is verified.

@@ -37,7 +37,13 @@ pub struct RegistryArgs {
 
 impl RegistryArgs {
     pub fn registry(&self) -> anyhow::Result<Registry> {
+        self.registry_with_total(None)
+    }
+
+    /// A client whose whole run (not just each request) must finish within `total`.
+    pub fn registry_with_total(&self, total: Option<Duration>) -> anyhow::Result<Registry> {
         let options = RegistryOptions {
+            total_timeout: total,
             allow_insecure: self.allow_insecure_registry,
             timeout: Duration::from_secs(self.registry_timeout.max(1)),
             connect_timeout: Duration::from_secs(self.registry_timeout.clamp(1, 10)),
