@@ -104,6 +104,9 @@ fn parse_tst_info(der_bytes: &[u8]) -> Result<TstInfo, TimestampError> {
 /// Extracts the `ContentInfo` from a `TimeStampResp` or takes a bare `TimeStampToken`.
 fn token(bytes: &[u8]) -> Result<ContentInfo, TimestampError> {
     let outer = AnyRef::from_der(bytes).map_err(malformed)?;
+    if outer.tag() != Tag::Sequence {
+        return Err(malformed("not a DER SEQUENCE"));
+    }
     let mut r = SliceReader::new(outer.value()).map_err(malformed)?;
     let first: AnyRef<'_> = r.decode().map_err(malformed)?;
     if first.tag() == Tag::ObjectIdentifier {
@@ -152,6 +155,15 @@ pub fn verify(bytes: &[u8], signature: &[u8], root: &TrustedRoot) -> Result<i64,
         .iter()
         .next()
         .ok_or_else(|| malformed("token has no signer"))?;
+    if !sd
+        .digest_algorithms
+        .iter()
+        .any(|a| a.oid == si.digest_alg.oid)
+    {
+        return Err(malformed(
+            "the signer's digest algorithm is not among the token's",
+        ));
+    }
     let digest_hash = HashAlg::from_oid(&si.digest_alg.oid)
         .ok_or_else(|| malformed(format!("unsupported digest {}", si.digest_alg.oid)))?;
     let attrs = si
@@ -205,8 +217,18 @@ pub fn verify(bytes: &[u8], signature: &[u8], root: &TrustedRoot) -> Result<i64,
             .and_then(|e| OctetStringRef::from_der(e.extn_value.as_bytes()).ok())
             .is_some_and(|o| o.as_bytes() == ski.0.as_bytes()),
     };
-    let sig_hash = certs::signature_hash(&si.signature_algorithm.oid.to_string())
-        .map_or(digest_hash, |(h, _)| h);
+    // The signature algorithm names its hash, or is a bare key algorithm paired with the
+    // digest algorithm; anything else is not understood and fails closed.
+    let sig_oid = si.signature_algorithm.oid.to_string();
+    let sig_hash = match certs::signature_hash(&sig_oid) {
+        Some((h, _)) => h,
+        None if sig_oid == "1.2.840.10045.2.1" || sig_oid == "1.2.840.113549.1.1.1" => digest_hash,
+        None => {
+            return Err(malformed(format!(
+                "unsupported signature algorithm {sig_oid}"
+            )))
+        }
+    };
     let signer = candidates.iter().find(|(c, _)| {
         matches_sid(c)
             && certs::public_key(c).is_ok_and(|k| {
