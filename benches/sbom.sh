@@ -40,11 +40,21 @@ bench_workspace() {
   vouch_ms=$(median_ms "$VOUCH" sbom "$dir" --offline)
   ratio=$(awk -v v="$vouch_ms" -v m="$md" 'BEGIN {printf "%.2f", v/m}')
   printf '%-28s %5s pkgs  cargo metadata %7s ms   vouch sbom %7s ms (%sx)' "$label" "$packages" "$md" "$vouch_ms" "$ratio"
+  if command -v perf >/dev/null 2>&1; then
+    # vouch's own CPU time, without its `cargo metadata` child: the overhead proper, which
+    # wall times on a busy machine blur.
+    local own cargo_cpu
+    own=$(perf stat --no-inherit -x, -e task-clock "$VOUCH" sbom "$dir" --offline 2>&1 >/dev/null | awk -F, '/task-clock/ {printf "%.1f", $1}')
+    cargo_cpu=$(perf stat -x, -e task-clock cargo metadata --format-version 1 --locked --offline --manifest-path "$dir/Cargo.toml" 2>&1 >/dev/null | awk -F, '/task-clock/ {printf "%.1f", $1}')
+    printf ' [CPU: vouch itself %s ms vs cargo metadata %s ms]' "$own" "$cargo_cpu"
+  fi
   if [ "$have_cyclonedx" = 1 ]; then
     local out cdx
     out=$(mktemp -d)
-    # cargo-cyclonedx writes files next to each manifest; run it on a copy.
-    cp -r "$dir" "$out/ws"
+    # cargo-cyclonedx writes files next to each manifest; run it on a copy of the sources
+    # (without target/ and .git/).
+    mkdir "$out/ws"
+    tar -C "$dir" --exclude=./target --exclude=./.git -cf - . | tar -C "$out/ws" -xf -
     cdx=$(median_ms cargo cyclonedx --manifest-path "$out/ws/Cargo.toml" --format json)
     printf '   cargo cyclonedx %7s ms (vouch/cyclonedx %sx)' "$cdx" "$(awk -v v="$vouch_ms" -v c="$cdx" 'BEGIN {printf "%.2f", v/c}')"
     rm -rf "$out"
