@@ -169,7 +169,8 @@ fn verify_cert_signature(cert: &Certificate, cert_der: &[u8], issuer: &Certifica
     }
 }
 
-fn is_ca(cert: &Certificate) -> bool {
+/// Whether the certificate says it is a CA (basic constraints `cA`).
+pub fn is_ca(cert: &Certificate) -> bool {
     cert.tbs_certificate
         .extensions
         .iter()

@@ -431,6 +431,12 @@ fn signing_key(
     };
     let cert = certs::parse(&leaf_der)
         .map_err(|e| VerifyError::unusable(format!("invalid signing certificate: {e}")))?;
+    if certs::is_ca(&cert) {
+        return Err(fail(
+            Check::CertificateChain,
+            "the signing certificate is a CA certificate, not a leaf",
+        ));
+    }
     if !certs::has_eku(&cert, OID_EKU_CODE_SIGNING) {
         return Err(fail(
             Check::CertificateChain,

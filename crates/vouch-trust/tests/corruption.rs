@@ -111,3 +111,75 @@ fn single_byte_corruptions_are_rejected() {
         );
     }
 }
+
+#[test]
+fn rekor_v1_promise_and_checkpoint_corruptions_are_rejected() {
+    let dir = vouch_testkit::shared_path(
+        "vectors/sigstore/conformance/assets/bundle-verify/happy-path-v0.3",
+    );
+    let root = TrustedRoot::public_good();
+    let good =
+        Bundle::from_json(&std::fs::read(dir.join("bundle.sigstore.json")).unwrap()).unwrap();
+    let artifact = Artifact::Bytes(std::fs::read(dir.parent().unwrap().join("a.txt")).unwrap());
+    let policy = VerificationPolicy::identity(IDENTITY, ISSUER);
+    let run = |b: &Bundle| {
+        vouch_trust::verify_bundle(b, &artifact, &policy, &root, VerifyOptions::default())
+    };
+    run(&good).unwrap();
+
+    let entry = &good.verification_material.tlog_entries[0];
+    let set_len = entry
+        .inclusion_promise
+        .as_ref()
+        .unwrap()
+        .signed_entry_timestamp
+        .as_slice()
+        .len();
+    for i in 0..set_len {
+        let mut b = good.clone();
+        b.verification_material.tlog_entries[0]
+            .inclusion_promise
+            .as_mut()
+            .unwrap()
+            .signed_entry_timestamp
+            .0[i] ^= 0x01;
+        assert!(run(&b).is_err(), "SET byte {i} flipped still verifies");
+    }
+    for (what, delta) in [("integrated time", 1), ("log index", 1)] {
+        let mut b = good.clone();
+        let e = &mut b.verification_material.tlog_entries[0];
+        if what == "log index" {
+            e.log_index += delta;
+        } else {
+            e.integrated_time += delta;
+        }
+        assert!(run(&b).is_err(), "{what} changed still verifies");
+    }
+
+    let envelope = entry
+        .inclusion_proof
+        .as_ref()
+        .unwrap()
+        .checkpoint
+        .envelope
+        .clone();
+    let note_len = envelope.find("\n\n").unwrap();
+    for i in 0..note_len {
+        let mut bytes = envelope.clone().into_bytes();
+        bytes[i] ^= 0x01;
+        let Ok(text) = String::from_utf8(bytes) else {
+            continue;
+        };
+        let mut b = good.clone();
+        b.verification_material.tlog_entries[0]
+            .inclusion_proof
+            .as_mut()
+            .unwrap()
+            .checkpoint
+            .envelope = text;
+        assert!(
+            run(&b).is_err(),
+            "checkpoint byte {i} flipped still verifies"
+        );
+    }
+}
