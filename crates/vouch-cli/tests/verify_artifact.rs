@@ -384,3 +384,68 @@ fn slsa_generator_v02_bundle_statement_is_read() {
         Some("git+https://github.com/slsa-framework/example-package@refs/tags/v14")
     );
 }
+
+#[test]
+fn two_of_two_keys_with_one_bundle_each() {
+    let dir = setup();
+    let d = dir.path();
+    let (code, _, err) = vouch(d, &["key", "generate", "--output-key-prefix", "second"]);
+    assert_eq!(code, 0, "{err}");
+    write(
+        d,
+        "two.yaml",
+        r#"apiVersion: vouch.dev/policy/v1
+policies:
+  - name: two-person
+    match: ["app.tar"]
+    signers:
+      threshold: 2
+      keys:
+        - {name: ci, path: ci.pub}
+        - {name: second, path: second.pub, required: true}
+    attestations:
+      - predicateType: https://example.com/review/v1
+"#,
+    );
+    let attest = |key: &str, bundle: &str| {
+        let (code, _, err) = vouch(
+            d,
+            &[
+                "attest",
+                "app.tar",
+                "--key",
+                key,
+                "--predicate",
+                "custom.json",
+                "--type",
+                "https://example.com/review/v1",
+                "--bundle",
+                bundle,
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+    };
+    attest("ci.key", "one.intoto.jsonl");
+    let (code, v, _) = verify_json(d, &["--bundle", "one.intoto.jsonl", "--policy", "two.yaml"]);
+    assert_eq!(code, 1);
+    assert_eq!(v["failures"][0]["code"], "signer-threshold", "{v:#}");
+    // The same statement, signed by the second key in its own bundle line: 2 of 2.
+    attest("second.key", "one.intoto.jsonl");
+    let (code, v, err) = verify_json(d, &["--bundle", "one.intoto.jsonl", "--policy", "two.yaml"]);
+    assert_eq!(code, 0, "{v:#}{err}");
+    // Bundles may also be split across files.
+    attest("ci.key", "a.intoto.jsonl");
+    attest("second.key", "b.intoto.jsonl");
+    let (code, _, _) = verify_json(
+        d,
+        &[
+            "--bundle",
+            "a.intoto.jsonl",
+            "--bundle",
+            "b.intoto.jsonl",
+            "--policy",
+            "two.yaml",
+        ],
+    );
+    assert_eq!(code, 0);
+}

@@ -371,7 +371,7 @@ pub fn run(ctx: &Context, args: ArtifactArgs) -> anyhow::Result<Status> {
     } else {
         None
     };
-    let mut statements = Vec::new();
+    let mut statements: Vec<(Vec<u8>, VerifiedStatement)> = Vec::new();
     let mut rejected = Vec::new();
     for (file, line) in &lines {
         let source = format!("{file}:{}", line.line);
@@ -384,12 +384,32 @@ pub fn run(ctx: &Context, args: ArtifactArgs) -> anyhow::Result<Status> {
                 signers,
                 signed_at,
             } => match Statement::from_payload(&payload_type, &payload) {
-                Ok(statement) => statements.push(VerifiedStatement {
-                    source,
-                    statement,
-                    signers,
-                    signed_at,
-                }),
+                Ok(statement) => {
+                    // The same statement signed by several signers (one bundle each) counts
+                    // once, with all of them: that is how k-of-n thresholds are met.
+                    if let Some((_, same)) = statements.iter_mut().find(|(p, _)| *p == payload) {
+                        same.source = format!("{}+{}", same.source, line.line);
+                        for s in signers {
+                            if !same.signers.contains(&s) {
+                                same.signers.push(s);
+                            }
+                        }
+                        same.signed_at = match (same.signed_at, signed_at) {
+                            (Some(a), Some(b)) => Some(a.min(b)),
+                            (a, b) => a.or(b),
+                        };
+                    } else {
+                        statements.push((
+                            payload,
+                            VerifiedStatement {
+                                source,
+                                statement,
+                                signers,
+                                signed_at,
+                            },
+                        ));
+                    }
+                }
                 Err(e) => rejected.push(Rejected {
                     source,
                     reason: format!("signed payload is not an in-toto statement: {e}"),
@@ -403,6 +423,7 @@ pub fn run(ctx: &Context, args: ArtifactArgs) -> anyhow::Result<Status> {
             }),
         }
     }
+    let statements: Vec<VerifiedStatement> = statements.into_iter().map(|(_, s)| s).collect();
     // 5. The deploy-time re-scan, when asked for.
     let rescan = if PolicySet::wants_rescan(&matching) {
         rescan(&args.db, &statements, &digest)?
