@@ -443,3 +443,59 @@ fn unknown_package_is_a_one_line_error() {
     let ws = build_deps_workspace();
     fails(&["-p", "no_such_crate"], ws.path(), "no_such_crate");
 }
+
+/// A crate `app` whose optional path dependency `helper` is behind feature `extra`, on by
+/// default.
+fn feature_workspace() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::create_dir_all(root.join("helper/src")).unwrap();
+    std::fs::write(root.join("src/lib.rs"), "").unwrap();
+    std::fs::write(root.join("helper/src/lib.rs"), "").unwrap();
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nhelper = { path = \"helper\", optional = true }\n\n\
+         [features]\ndefault = [\"extra\"]\nextra = [\"dep:helper\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("helper/Cargo.toml"),
+        "[package]\nname = \"helper\"\nversion = \"0.2.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("Cargo.lock"),
+        "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"helper\",\n]\n\n\
+         [[package]]\nname = \"helper\"\nversion = \"0.2.0\"\n",
+    )
+    .unwrap();
+    tmp
+}
+
+#[test]
+fn feature_flags_select_optional_dependencies() {
+    let ws = feature_workspace();
+    let has_helper = |args: &[&str]| {
+        let bytes = ok_stdout(
+            vouch()
+                .arg("sbom")
+                .arg(ws.path())
+                .arg("--offline")
+                .args(args),
+        );
+        let sbom = vouch_sbom::decode(&bytes).unwrap();
+        assert_eq!(sbom.root.name, "app");
+        sbom.components.iter().any(|c| c.name == "helper")
+    };
+    assert!(has_helper(&[]), "default features");
+    assert!(!has_helper(&["--no-default-features"]));
+    assert!(has_helper(&[
+        "--no-default-features",
+        "--features",
+        "extra"
+    ]));
+    assert!(has_helper(&["--no-default-features", "-F", "extra"]));
+    assert!(has_helper(&["--no-default-features", "--all-features"]));
+}
