@@ -8,6 +8,9 @@ use crate::verdict::{
     Check, Code, Decision, Failure, PolicyResult, Verdict, VerdictArtifact, VERDICT_VERSION,
 };
 
+/// How far in the future an attestation's time may be (clock skew) before its age is unknown.
+const FUTURE_SKEW: time::Duration = time::Duration::minutes(5);
+
 /// The predicate type that accepts any statement (used by the `--key` shorthand).
 pub const ANY_PREDICATE_TYPE: &str = "*";
 
@@ -349,6 +352,18 @@ fn attestation_checks(
                     Code::AttestationTimeUnknown,
                     format!("the statement at {} records no time, so `maxAge: {max_text}` cannot be checked", st.source),
                     "attest with a predicate that records its time (vouch's do), or with a transparency-log or timestamp-authority signature".to_owned(),
+                    src.clone(),
+                )),
+                Some(t) if t - now > FUTURE_SKEW => cs.push(fail(
+                    "max-age",
+                    name,
+                    Code::AttestationTimeUnknown,
+                    format!(
+                        "the statement at {} claims to be made at {}, in the future, so its age is unknown",
+                        st.source,
+                        vouch_attest::rfc3339(t)
+                    ),
+                    "check the clock of the machine that attested, and attest again".to_owned(),
                     src.clone(),
                 )),
                 Some(t) if now - t > max => cs.push(fail(

@@ -239,6 +239,17 @@ fn each_failure_has_its_own_code() {
         [Code::AttestationTooOld, Code::AttestationTooOld]
     );
 
+    // A time in the future is no time at all.
+    let v = evaluate(
+        &case().set,
+        &case().evidence,
+        now() - time::Duration::days(2),
+    );
+    assert_eq!(
+        codes(&v),
+        [Code::AttestationTimeUnknown, Code::AttestationTimeUnknown]
+    );
+
     // No policy matches.
     let mut c = case();
     c.evidence.artifact.name = "other/thing".into();
