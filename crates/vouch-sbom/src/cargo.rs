@@ -56,7 +56,9 @@ pub struct MetadataOptions {
 /// Which part of the workspace to describe.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CatalogOptions {
-    /// `-p` specs (`name` or `name@version`); empty = every workspace member.
+    /// `-p` specs (`name` or `name@version`); empty = the package whose manifest `cargo
+    /// metadata` was pointed at when that is a member below the workspace root, else every
+    /// workspace member.
     pub packages: Vec<String>,
 }
 
@@ -308,6 +310,19 @@ fn select_roots<'a>(
 ) -> Result<Vec<&'a cargo_metadata::Package>, CargoError> {
     let members = md.workspace_packages();
     if opts.packages.is_empty() {
+        // `--manifest-path` at a member (not the workspace root) describes that member,
+        // as `cargo build` there would build it.
+        let root_manifest = md.workspace_root.join("Cargo.toml");
+        if let Some(root) = md
+            .resolve
+            .as_ref()
+            .and_then(|r| r.root.as_ref())
+            .and_then(|id| members.iter().find(|p| &p.id == id))
+        {
+            if root.manifest_path != root_manifest {
+                return Ok(vec![*root]);
+            }
+        }
         return Ok(members);
     }
     let mut roots = Vec::new();

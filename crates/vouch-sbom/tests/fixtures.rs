@@ -352,3 +352,16 @@ fn every_lockfile_version_is_recognised() {
         .collect();
     assert_eq!(versions, BTreeSet::from([1, 2, 3, 4]));
 }
+
+#[test]
+fn a_member_manifest_describes_that_member() {
+    let ws = common::build_deps_workspace();
+    let sbom = common::sbom_of_workspace(&ws.path().join("build_dep"), &[]);
+    sbom.check().unwrap();
+    assert_eq!(sbom.root.name, "build_dep");
+    let names: BTreeSet<&str> = sbom.components.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        BTreeSet::from(["runtime_dep_of_build_dep", "runtime_dep_of_runtime_dep"])
+    );
+}
