@@ -83,3 +83,35 @@ fn wrong_signer_exits_1_naming_the_identity_check() {
     assert!(stderr.contains("identity check failed"), "{stderr}");
     assert!(stderr.contains("malicious_attestation.yaml"), "{stderr}");
 }
+
+#[test]
+fn identity_regexps_are_anchored() {
+    let d = dir();
+    let run = |identity_re: &str| {
+        Command::new(env!("CARGO_BIN_EXE_vouch"))
+            .args(["verify", "bundle", "--bundle"])
+            .arg(d.join("MODULE.bazel.intoto.jsonl"))
+            .args(["--certificate-identity-regexp", identity_re])
+            .args([
+                "--certificate-oidc-issuer-regexp",
+                r"https://token\.actions\.githubusercontent\.com",
+            ])
+            .arg(d.join("MODULE.bazel"))
+            .output()
+            .unwrap()
+    };
+    let ok = run(
+        r"https://github\.com/bazel-contrib/publish-to-bcr/\.github/workflows/publish\.yaml@refs/tags/v.*",
+    );
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let prefix = run(r"https://github\.com/bazel-contrib/");
+    assert_eq!(prefix.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&prefix.stderr).contains("identity check failed"));
+    let invalid = run(r"(unclosed");
+    assert_eq!(invalid.status.code(), Some(2));
+}
