@@ -449,3 +449,42 @@ policies:
     );
     assert_eq!(code, 0);
 }
+
+#[test]
+fn admits_a_bundle_vouch_did_not_write() {
+    // A key-based DSSE bundle made outside vouch (checked with @sigstore/verify and
+    // securesystemslib when it was made): in-toto Statement v1, CycloneDX predicate, subject
+    // conformance/assets/a.txt.
+    let dir = tempfile::tempdir().unwrap();
+    let r = vouch_testkit::shared_path("vectors/sigstore/research-generated");
+    let a = vouch_testkit::shared_path("vectors/sigstore/conformance/assets/a.txt");
+    let bundle = r.join("key-dsse-no-tlog.sigstore.json");
+    let key = r.join("key.pub");
+    let run = |artifact: &Path, ty: &str| {
+        vouch(
+            dir.path(),
+            &[
+                "verify",
+                "artifact",
+                artifact.to_str().unwrap(),
+                "--bundle",
+                bundle.to_str().unwrap(),
+                "--key",
+                key.to_str().unwrap(),
+                "--require-predicate",
+                ty,
+            ],
+        )
+    };
+    let (code, out, err) = run(&a, "cyclonedx");
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, _) = run(&a, "slsaprovenance");
+    assert_eq!(code, 1);
+    assert!(out.contains("attestation-missing"), "{out}");
+    // Another file is not its subject.
+    let other = dir.path().join("a.txt");
+    std::fs::write(&other, b"not a\n").unwrap();
+    let (code, out, _) = run(&other, "cyclonedx");
+    assert_eq!(code, 1);
+    assert!(out.contains("subject-mismatch"), "{out}");
+}
