@@ -488,3 +488,36 @@ fn admits_a_bundle_vouch_did_not_write() {
     assert_eq!(code, 1);
     assert!(out.contains("subject-mismatch"), "{out}");
 }
+
+#[test]
+fn keyless_identity_shorthand() {
+    let dir = tempfile::tempdir().unwrap();
+    let gh = vouch_testkit::shared_path("policy-examples/provenance/github-attestation");
+    let a = gh.join("MODULE.bazel");
+    let b = gh.join("MODULE.bazel.intoto.jsonl");
+    let run = |san: &str| {
+        vouch(
+            dir.path(),
+            &[
+                "verify",
+                "artifact",
+                a.to_str().unwrap(),
+                "--bundle",
+                b.to_str().unwrap(),
+                "--certificate-identity",
+                san,
+                "--certificate-oidc-issuer",
+                "https://token.actions.githubusercontent.com",
+                "--require-predicate",
+                "slsaprovenance",
+            ],
+        )
+    };
+    let (code, out, err) =
+        run("https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/*@refs/tags/v0.0.1");
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, _) =
+        run("https://github.com/bazel-contrib/publish-to-bcr/.github/workflows/*@refs/heads/main");
+    assert_eq!(code, 1);
+    assert!(out.contains("untrusted-signer"), "{out}");
+}

@@ -582,7 +582,8 @@ impl PolicySet {
     }
 
     /// A one-policy set for `vouch verify … --key K [--require-predicate T]…`: the artifact,
-    /// signed by this key, must carry attestations of these types.
+    /// signed by this key, must carry attestations of these types (any attestation when none
+    /// is named).
     pub fn simple(
         key_name: &str,
         pem: &str,
@@ -593,6 +594,64 @@ impl PolicySet {
         };
         let fingerprint = key_fingerprint(pem)
             .ok_or_else(|| ctx.err(0, format!("`{key_name}` is not a PEM public key")))?;
+        let signers = Signers {
+            keys: vec![TrustedKey {
+                name: key_name.to_owned(),
+                pem: Some(pem.to_owned()),
+                path: None,
+                fingerprint: Some(fingerprint),
+                required: true,
+                line: 0,
+            }],
+            identities: Vec::new(),
+            threshold: 1,
+        };
+        Self::shorthand(&ctx, signers, predicate_types)
+    }
+
+    /// A one-policy set for `vouch verify … --certificate-identity SAN
+    /// --certificate-oidc-issuer ISSUER`: keyless signatures by this identity (`subject` is a
+    /// glob over the certificate SAN).
+    pub fn simple_identity(
+        issuer: &str,
+        subject: &str,
+        predicate_types: &[String],
+    ) -> Result<Self, PolicyError> {
+        let ctx = Ctx {
+            file: "command line",
+        };
+        let glob = GlobBuilder::new(subject)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| {
+                ctx.err(
+                    0,
+                    format!(
+                        "bad glob `{subject}` in --certificate-identity: {}",
+                        e.kind()
+                    ),
+                )
+            })?;
+        let signers = Signers {
+            keys: Vec::new(),
+            identities: vec![TrustedIdentity {
+                name: subject.to_owned(),
+                issuer: issuer.to_owned(),
+                subject: subject.to_owned(),
+                subject_glob: glob.compile_matcher(),
+                required: true,
+                line: 0,
+            }],
+            threshold: 1,
+        };
+        Self::shorthand(&ctx, signers, predicate_types)
+    }
+
+    fn shorthand(
+        ctx: &Ctx<'_>,
+        signers: Signers,
+        predicate_types: &[String],
+    ) -> Result<Self, PolicyError> {
         let all = GlobBuilder::new("**")
             .build()
             .expect("`**` is a valid glob");
@@ -635,18 +694,7 @@ impl PolicySet {
                 matches: vec!["**".to_owned()],
                 match_set: set(&all),
                 match_full: set(&all),
-                signers: Signers {
-                    keys: vec![TrustedKey {
-                        name: key_name.to_owned(),
-                        pem: Some(pem.to_owned()),
-                        path: None,
-                        fingerprint: Some(fingerprint),
-                        required: true,
-                        line: 0,
-                    }],
-                    identities: Vec::new(),
-                    threshold: 1,
-                },
+                signers,
                 attestations,
                 max_age: None,
                 max_age_text: None,

@@ -32,13 +32,23 @@ pub struct ArtifactArgs {
     #[arg(long, value_name = "BUNDLE", required = true)]
     pub bundle: Vec<PathBuf>,
     /// Policy file (docs/policy.md).
-    #[arg(long, value_name = "POLICY", conflicts_with_all = ["key", "require_predicate"])]
+    #[arg(
+        long,
+        value_name = "POLICY",
+        conflicts_with_all = ["key", "require_predicate", "certificate_identity"]
+    )]
     pub policy: Option<PathBuf>,
     /// Shorthand policy: attestations signed by this public key…
-    #[arg(long, value_name = "KEY")]
+    #[arg(long, value_name = "KEY", conflicts_with = "certificate_identity")]
     pub key: Option<PathBuf>,
+    /// …or keyless, by this certificate identity (SAN; a glob)…
+    #[arg(long, value_name = "SAN", requires = "certificate_oidc_issuer")]
+    pub certificate_identity: Option<String>,
+    /// …issued by this OIDC issuer…
+    #[arg(long, value_name = "URL", requires = "certificate_identity")]
+    pub certificate_oidc_issuer: Option<String>,
     /// …including one of this predicate type (repeatable; URI or short name).
-    #[arg(long = "require-predicate", value_name = "TYPE", requires = "key")]
+    #[arg(long = "require-predicate", value_name = "TYPE")]
     pub require_predicate: Vec<String>,
     /// The name policies match against [default: FILE as given].
     #[arg(long, value_name = "NAME")]
@@ -69,9 +79,16 @@ fn load_policy(args: &ArtifactArgs) -> anyhow::Result<PolicySet> {
         })?;
         return Ok(set);
     }
+    if let (Some(san), Some(issuer)) = (&args.certificate_identity, &args.certificate_oidc_issuer) {
+        return Ok(PolicySet::simple_identity(
+            issuer,
+            san,
+            &args.require_predicate,
+        )?);
+    }
     let Some(key) = &args.key else {
         return Err(crate::error::hinted(
-            anyhow::anyhow!("no policy: pass --policy FILE or --key cosign.pub"),
+            anyhow::anyhow!("no policy: pass --policy FILE, --key cosign.pub, or --certificate-identity with --certificate-oidc-issuer"),
             "`--key K [--require-predicate TYPE]…` is the one-key shorthand policy",
         ));
     };
