@@ -827,3 +827,86 @@ fn a_second_signer_is_appended_to_the_signature_image() {
         );
     }
 }
+
+#[test]
+fn deploy_time_rescan_of_the_attested_sbom() {
+    let Some((reg, layout, image, _)) = setup() else {
+        return;
+    };
+    let fixed_image = image.replace(":v1", ":v2");
+    layout.push("v2", &fixed_image);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db").display().to_string();
+    let zip = shared_path("osv/crates.io/all.zip").display().to_string();
+    check(&vouch(&["db", "import", &zip, "--db", &db]), 0, "db import");
+    // smallvec 0.6.9 has RUSTSEC-2019-0009 (critical); 1.13.2 has no advisory.
+    for (img, version) in [(&image, "0.6.9"), (&fixed_image, "1.13.2")] {
+        let sbom = dir.path().join(format!("sbom-{version}.json"));
+        std::fs::write(
+            &sbom,
+            format!(
+                r#"{{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[{{"type":"library","bom-ref":"pkg:cargo/smallvec@{version}","name":"smallvec","version":"{version}","purl":"pkg:cargo/smallvec@{version}"}}]}}"#
+            ),
+        )
+        .unwrap();
+        check(&vouch(&["sign", "image", img, "--key", &key()]), 0, "sign");
+        check(
+            &vouch(&[
+                "attest",
+                "image",
+                img,
+                "--key",
+                &key(),
+                "--predicate",
+                &sbom.display().to_string(),
+                "--type",
+                "cyclonedx",
+            ]),
+            0,
+            "attest SBOM",
+        );
+    }
+    std::fs::copy(public_key(), dir.path().join("release.pub")).unwrap();
+    let policy = dir.path().join("policy.yaml");
+    std::fs::write(
+        &policy,
+        format!(
+            r#"apiVersion: vouch.dev/policy/v1
+policies:
+  - name: images
+    match: ["**/app"]
+    signers:
+      keys:
+        - name: release-key
+          path: release.pub
+    attestations:
+      - name: signature
+        predicateType: {SIGN_PREDICATE}
+      - name: sbom
+        predicateType: cyclonedx
+    rescan:
+      failOn: high
+"#
+        ),
+    )
+    .unwrap();
+    let policy = policy.display().to_string();
+    let out = vouch(&["verify", "image", &image, "--policy", &policy, "--db", &db]);
+    check(&out, 1, "vulnerable SBOM");
+    assert!(
+        out.stdout.contains("vulnerability-found") && out.stdout.contains("RUSTSEC-2019-0009"),
+        "{}",
+        out.stdout
+    );
+    let out = vouch(&[
+        "verify",
+        "image",
+        &fixed_image,
+        "--policy",
+        &policy,
+        "--db",
+        &db,
+    ]);
+    check(&out, 0, "fixed SBOM");
+    drop(reg);
+}

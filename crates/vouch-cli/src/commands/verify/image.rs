@@ -69,6 +69,9 @@ pub struct ImageArgs {
     /// For a multi-platform index: whether the index or each platform must pass.
     #[arg(long, value_enum, default_value_t = Platforms::Index)]
     pub platforms: Platforms,
+    /// The OSV database for policies that re-scan the attested SBOM at deploy time.
+    #[command(flatten)]
+    pub db: crate::commands::db::DbLocation,
     /// Trusted root for keyless (certificate) bundles [default: the embedded Sigstore
     /// public-good root]. Used when a policy for the image trusts keyless identities.
     #[arg(long, value_name = "FILE")]
@@ -85,6 +88,78 @@ struct Keys(Vec<(PublicKey, String)>);
 struct Trust {
     keys: Keys,
     root: Option<vouch_trust::TrustedRoot>,
+    /// Where the OSV database is, when a policy wants a deploy-time re-scan.
+    rescan_db: Option<crate::commands::db::DbLocation>,
+}
+
+fn level(l: vouch_osv::Level) -> Option<vouch_policy::Severity> {
+    use vouch_policy::Severity;
+    match l {
+        vouch_osv::Level::Unknown => None,
+        vouch_osv::Level::None | vouch_osv::Level::Low => Some(Severity::Low),
+        vouch_osv::Level::Medium => Some(Severity::Medium),
+        vouch_osv::Level::High => Some(Severity::High),
+        vouch_osv::Level::Critical => Some(Severity::Critical),
+    }
+}
+
+/// The deploy-time re-scan: every verified SBOM statement about `digest` scanned against
+/// the local OSV database now (as `vouch verify artifact` does for files).
+fn rescan(
+    db: &crate::commands::db::DbLocation,
+    statements: &[VerifiedStatement],
+    digest: &Digest,
+) -> anyhow::Result<Option<vouch_policy::RescanResult>> {
+    let sboms: Vec<&VerifiedStatement> = statements
+        .iter()
+        .filter(|s| {
+            vouch_attest::predicate::is_sbom(&s.statement.predicate_type)
+                && s.statement.covers(digest)
+        })
+        .collect();
+    if sboms.is_empty() {
+        return Ok(None);
+    }
+    let dir = db.resolve()?;
+    let database = vouch_osv::Database::open(&dir).map_err(|e| {
+        crate::error::hinted(
+            anyhow::anyhow!("the policy requires a deploy-time re-scan, but the OSV database cannot be opened: {e}"),
+            "build it with `vouch db import …` or `vouch db update`, or pass --db DIR",
+        )
+    })?;
+    let mut findings = Vec::new();
+    let mut sources = Vec::new();
+    for s in sboms {
+        let bytes = serde_json::to_vec(&s.statement.predicate)?;
+        let sbom = vouch_sbom::decode(&bytes)
+            .with_context(|| format!("{}: the attested SBOM cannot be read", s.source))?;
+        let report = vouch_osv::scan_packages(&database, &sbom.packages())
+            .with_context(|| format!("{}: re-scan failed", s.source))?;
+        for f in report.findings {
+            if f.suppressed.is_some() || f.informational.is_some() {
+                continue;
+            }
+            findings.push(vouch_policy::RescanFinding {
+                id: f.id,
+                package: f.package.name,
+                version: f.package.version,
+                severity: level(f.severity.level),
+            });
+        }
+        sources.push(s.source.clone());
+    }
+    findings.sort_by(|a, b| (&a.id, &a.package, &a.version).cmp(&(&b.id, &b.package, &b.version)));
+    findings.dedup();
+    let meta = database.meta();
+    Ok(Some(vouch_policy::RescanResult {
+        source: sources.join(", "),
+        database: format!(
+            "the OSV database at `{}` (data as of {})",
+            dir.display(),
+            meta.snapshot.as_deref().unwrap_or(&meta.built)
+        ),
+        findings,
+    }))
 }
 
 fn keys_for(set: &PolicySet, name: &str) -> anyhow::Result<Keys> {
@@ -474,7 +549,8 @@ async fn verify_digest(
     subject: &Digest,
     set: &PolicySet,
     trust: &Trust,
-) -> Result<Verdict, OciError> {
+) -> anyhow::Result<Verdict> {
+    let could_not = |e| support::could_not("verify", reference, e);
     let mut evidence = Evidence {
         artifact: vouch_policy::Artifact {
             name: name.to_owned(),
@@ -484,12 +560,22 @@ async fn verify_digest(
         rejected: Vec::new(),
         rescan: None,
     };
-    referrer_evidence(registry, reference, subject, trust, &mut evidence).await?;
+    referrer_evidence(registry, reference, subject, trust, &mut evidence)
+        .await
+        .map_err(could_not)?;
+    if let Some(db) = &trust.rescan_db {
+        evidence.rescan = rescan(db, &evidence.statements, subject)?;
+    }
     let verdict = vouch_policy::evaluate(set, &evidence, now());
     if verdict.admitted() {
         return Ok(verdict);
     }
-    legacy_evidence(registry, reference, subject, &trust.keys, &mut evidence).await?;
+    legacy_evidence(registry, reference, subject, &trust.keys, &mut evidence)
+        .await
+        .map_err(could_not)?;
+    if let Some(db) = &trust.rescan_db {
+        evidence.rescan = rescan(db, &evidence.statements, subject)?;
+    }
     Ok(vouch_policy::evaluate(set, &evidence, now()))
 }
 
@@ -516,7 +602,12 @@ pub fn run(ctx: &Context, args: ImageArgs) -> anyhow::Result<Status> {
     } else {
         None
     };
-    let trust = Trust { keys, root };
+    let rescan_db = PolicySet::wants_rescan(&set.matching(&name)).then(|| args.db.clone());
+    let trust = Trust {
+        keys,
+        root,
+        rescan_db,
+    };
     // Each request has `--registry-timeout`; the whole verification gets four times that,
     // so a registry that answers slowly to every request still ends in "could not verify".
     let registry = args.registry.registry_with_total(Some(Duration::from_secs(
@@ -529,7 +620,10 @@ pub fn run(ctx: &Context, args: ImageArgs) -> anyhow::Result<Status> {
             if let (Some(d), Platforms::Index) = (reference.digest(), args.platforms) {
                 (reference.clone(), vec![d.clone()])
             } else {
-                let resolved = registry.resolve(&reference).await?;
+                let resolved = registry
+                    .resolve(&reference)
+                    .await
+                    .map_err(|e| support::could_not("verify", &reference, e))?;
                 let platforms = support::platforms(&resolved);
                 let targets = if args.platforms == Platforms::Each && !platforms.is_empty() {
                     platforms.iter().map(|d| d.digest.clone()).collect()
@@ -542,9 +636,8 @@ pub fn run(ctx: &Context, args: ImageArgs) -> anyhow::Result<Status> {
         for t in &targets {
             verdicts.push(verify_digest(&registry, &pinned, &name, t, &set, &trust).await?);
         }
-        Ok::<_, OciError>((pinned, verdicts))
-    })?
-    .map_err(|e| support::could_not("verify", &reference, e));
+        anyhow::Ok((pinned, verdicts))
+    })?;
     let (pinned, verdicts) = verdicts?;
     ctx.note(&format!(
         "{} registry round trips (plus {} for authentication)",
