@@ -521,3 +521,41 @@ fn keyless_identity_shorthand() {
     assert_eq!(code, 1);
     assert!(out.contains("untrusted-signer"), "{out}");
 }
+
+#[test]
+fn bare_dsse_envelope_lines_are_accepted() {
+    let dir = setup();
+    let d = dir.path();
+    // The same attestations as bare DSSE envelopes (in-toto's own `.jsonl` shape).
+    let text = std::fs::read_to_string(d.join("b.intoto.jsonl")).unwrap();
+    let mut bare = String::new();
+    for line in text.lines() {
+        let b: Value = serde_json::from_str(line).unwrap();
+        bare.push_str(&serde_json::to_string(&b["dsseEnvelope"]).unwrap());
+        bare.push('\n');
+    }
+    std::fs::write(d.join("bare.jsonl"), bare).unwrap();
+    write(d, "policy.yaml", POLICY);
+    let (code, v, err) = verify_json(d, &["--bundle", "bare.jsonl", "--policy", "policy.yaml"]);
+    assert_eq!(code, 0, "{v:#}{err}");
+
+    // slsa-verifier's VSA: a bare envelope signed with a plain PEM key, about a GCE image.
+    let vsa = vouch_testkit::shared_path("policy-examples/provenance/vsa");
+    let text = std::fs::read_to_string(vsa.join("gke-gce-pre.bcid-vsa.jsonl")).unwrap();
+    let file = vouch_attest::BundleFile::parse("vsa", &text).unwrap();
+    assert_eq!(file.lines[0].kind, vouch_attest::LineKind::Envelope);
+    let env =
+        vouch_sign::Envelope::from_json(&serde_json::to_vec(&file.lines[0].json).unwrap()).unwrap();
+    let key = vouch_sign::PublicKey::from_pem(
+        &std::fs::read(vsa.join("vsa_signing_public_key.pem")).unwrap(),
+    )
+    .unwrap();
+    let payload = vouch_sign::verify_envelope_with_key(&env, &key).unwrap();
+    let st = vouch_attest::Statement::from_payload(&env.payload_type, payload).unwrap();
+    assert_eq!(
+        st.predicate_type,
+        "https://slsa.dev/verification_summary/v1"
+    );
+    assert_eq!(st.subject[0].digest["gce_image_id"], "8970095005306000053");
+    assert_eq!(st.predicate["verificationResult"], "PASSED");
+}
