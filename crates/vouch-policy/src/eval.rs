@@ -101,8 +101,33 @@ fn required_names(policy: &Policy) -> Vec<&str> {
         .collect()
 }
 
-fn meets_threshold(policy: &Policy, names: &[&str]) -> bool {
-    names.len() >= policy.signers.threshold
+/// Whether a signer is one of the policy's.
+fn is_trusted(policy: &Policy, signer: &Signer) -> bool {
+    match signer {
+        Signer::Key { fingerprint } => policy
+            .signers
+            .keys
+            .iter()
+            .any(|k| k.fingerprint.as_ref() == Some(fingerprint)),
+        Signer::Identity { issuer, subject } => policy
+            .signers
+            .identities
+            .iter()
+            .any(|i| i.issuer == *issuer && i.subject_glob.is_match(subject)),
+    }
+}
+
+/// k of n counts distinct signers in the evidence (one key listed twice, or one certificate
+/// matching two identity entries, is still one signer), and every required entry must match.
+fn meets_threshold(policy: &Policy, signers: &[Signer]) -> bool {
+    let mut distinct: Vec<&Signer> = Vec::new();
+    for s in signers.iter().filter(|s| is_trusted(policy, s)) {
+        if !distinct.contains(&s) {
+            distinct.push(s);
+        }
+    }
+    let names = trusted_names(policy, signers);
+    distinct.len() >= policy.signers.threshold
         && required_names(policy).iter().all(|r| names.contains(r))
 }
 
@@ -244,7 +269,7 @@ fn attestation_checks(
     let trusted: Vec<&VerifiedStatement> = covering
         .iter()
         .copied()
-        .filter(|s| meets_threshold(policy, &trusted_names(policy, &s.signers)))
+        .filter(|s| meets_threshold(policy, &s.signers))
         .collect();
     if trusted.is_empty() {
         let best = covering

@@ -336,6 +336,35 @@ policies:
         subject: "https://github.com/evil/tool/.github/workflows/release.yml@refs/tags/v1".into(),
     };
     assert_eq!(codes(&run(vec![wrong, fp(b"b")])), [Code::SignerThreshold]);
+
+    // One key listed under two names is still one signer.
+    let dup = text.replace(
+        &format!(
+            "{{name: a, publicKey: \"{}\"}}",
+            pem(b"a").replace('\n', "\\n")
+        ),
+        &format!(
+            "{{name: a, publicKey: \"{}\"}}",
+            pem(b"b").replace('\n', "\\n")
+        ),
+    );
+    assert_ne!(dup, text);
+    let set = PolicySet::parse("p.yaml", &dup).unwrap();
+    let ev = Evidence {
+        artifact: Artifact {
+            name: "x".into(),
+            digest: digest.clone(),
+        },
+        statements: vec![VerifiedStatement {
+            source: "b:1".into(),
+            statement: statement(CYCLONEDX, &digest, sbom("2026-01-09T10:00:00Z")),
+            signers: vec![fp(b"b")],
+            signed_at: None,
+        }],
+        rejected: vec![],
+        rescan: None,
+    };
+    assert_eq!(codes(&evaluate(&set, &ev, now())), [Code::SignerThreshold]);
 }
 
 fn load_err(text: &str) -> (usize, String) {
