@@ -910,3 +910,50 @@ policies:
     check(&out, 0, "fixed SBOM");
     drop(reg);
 }
+
+#[test]
+fn registry_with_the_referrers_api() {
+    let Some((reg, _layout, image, digest)) = setup() else {
+        return;
+    };
+    let proxy = Proxy::start(reg.addr());
+    proxy.enable_referrers_api();
+    let image = image.replace(&reg.host(), &proxy.host());
+    sign_and_attest(&image);
+    // The registry processed the subjects: no tag-schema index was written.
+    let (status, _, _) = http_request(
+        reg.addr(),
+        "GET",
+        &format!("/v2/app/manifests/sha256-{}", &digest[7..]),
+        &[("Accept", "application/vnd.oci.image.index.v1+json")],
+        b"",
+    );
+    assert_eq!(
+        status, 404,
+        "no referrers tag schema index on an API registry"
+    );
+    proxy.clear();
+    check(
+        &verify(&image, &public_key(), &[]),
+        0,
+        "verify through the API",
+    );
+    let requests = proxy.requests();
+    assert!(
+        requests.iter().any(|r| r.contains("/referrers/")),
+        "{requests:#?}"
+    );
+    assert!(
+        requests.len() <= 4,
+        "{} round trips: {requests:#?}",
+        requests.len()
+    );
+    let out = vouch(&["tree", &image, "--format", "json"]);
+    check(&out, 0, "tree");
+    let tree: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(tree["manifests"][0]["referrersSource"], "referrers API");
+    assert_eq!(
+        tree["manifests"][0]["referrers"].as_array().unwrap().len(),
+        2
+    );
+}

@@ -393,6 +393,10 @@ struct ProxyState {
     requests: Mutex<Vec<String>>,
     rules: Mutex<Vec<FaultRule>>,
     stop: AtomicBool,
+    /// Emulate the OCI 1.1 referrers API in front of a registry that lacks it.
+    referrers_api: AtomicBool,
+    /// Subject digest → descriptors of manifests pushed with that subject.
+    referrers: Mutex<std::collections::HashMap<String, Vec<serde_json::Value>>>,
 }
 
 /// A loopback HTTP proxy in front of a registry: records every request line and applies
@@ -438,6 +442,13 @@ impl Proxy {
         self.state.requests.lock().expect("lock").clear();
     }
 
+    /// Emulates the OCI 1.1 referrers API (as distribution 3, zot or GHCR have it): manifest
+    /// `PUT`s with a `subject` are answered with `OCI-Subject` and listed by
+    /// `GET /v2/<name>/referrers/<digest>`, which the registry behind would answer `404`.
+    pub fn enable_referrers_api(&self) {
+        self.state.referrers_api.store(true, Ordering::SeqCst);
+    }
+
     /// Replaces the fault rules (an empty list forwards everything untouched).
     pub fn set_faults(&self, rules: Vec<FaultRule>) {
         *self.state.rules.lock().expect("lock") = rules;
@@ -472,6 +483,31 @@ fn handle(mut client: TcpStream, upstream: SocketAddr, st: &ProxyState) {
         .iter()
         .find(|r| request_line.contains(&r.matches))
         .map(|r| r.fault.clone());
+    if st.referrers_api.load(Ordering::SeqCst) && start.starts_with("GET ") {
+        if let Some(rest) = request_line.split_once("/referrers/").map(|(_, r)| r) {
+            let subject = rest.split('?').next().unwrap_or(rest);
+            let list = st
+                .referrers
+                .lock()
+                .expect("lock")
+                .get(subject)
+                .cloned()
+                .unwrap_or_default();
+            let body = serde_json::to_vec(&serde_json::json!({
+                "schemaVersion": 2,
+                "mediaType": "application/vnd.oci.image.index.v1+json",
+                "manifests": list,
+            }))
+            .expect("json");
+            let _ = write!(
+                client,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.oci.image.index.v1+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = client.write_all(&body);
+            return;
+        }
+    }
     match fault {
         Some(Fault::Status(code)) => {
             let body = br#"{"errors":[{"code":"UNKNOWN","message":"injected fault"}]}"#;
@@ -517,6 +553,34 @@ fn handle(mut client: TcpStream, upstream: SocketAddr, st: &ProxyState) {
         let _ = client.shutdown(Shutdown::Both);
         return;
     };
+    if st.referrers_api.load(Ordering::SeqCst)
+        && start.starts_with("PUT ")
+        && request_line.contains("/manifests/")
+        && msg.start.contains(" 201")
+    {
+        if let Ok(m) = serde_json::from_slice::<serde_json::Value>(&body) {
+            if let Some(subject) = m["subject"]["digest"].as_str() {
+                let mut d = serde_json::json!({
+                    "mediaType": m["mediaType"],
+                    "digest": sha256_digest(&body),
+                    "size": body.len(),
+                });
+                let at = m.get("artifactType").unwrap_or(&m["config"]["mediaType"]);
+                d["artifactType"] = at.clone();
+                if let Some(a) = m.get("annotations") {
+                    d["annotations"] = a.clone();
+                }
+                st.referrers
+                    .lock()
+                    .expect("lock")
+                    .entry(subject.to_owned())
+                    .or_default()
+                    .push(d);
+                msg.headers
+                    .push(("OCI-Subject".to_owned(), subject.to_owned()));
+            }
+        }
+    }
     if start.starts_with("HEAD ") {
         // HEAD answers carry the GET's Content-Length with no body: pass them through.
         let _ = client.write_all(&raw);
