@@ -49,7 +49,8 @@ fn split_key(key: &str) -> (String, String) {
             version.split('_').next().unwrap_or(version).to_owned(),
         );
     }
-    match no_peers[1.min(no_peers.len())..].find('@').map(|i| i + 1) {
+    let first = no_peers.chars().next().map_or(0, char::len_utf8);
+    match no_peers[first..].find('@').map(|i| i + first) {
         Some(at) => (no_peers[..at].to_owned(), no_peers[at + 1..].to_owned()),
         None => (no_peers.to_owned(), String::new()),
     }

@@ -20,8 +20,10 @@ fn unquote(s: &str) -> &str {
 /// `name` of a spec like `@scope/name@^1.0.0` or `name@npm:1.0.0`.
 fn spec_name(spec: &str) -> &str {
     let s = unquote(spec);
-    match s[1..].find('@') {
-        Some(i) => &s[..=i],
+    // A leading `@` is a scope, not the version separator.
+    let first = s.chars().next().map_or(0, char::len_utf8);
+    match s[first..].find('@') {
+        Some(i) => &s[..first + i],
         None => s,
     }
 }
