@@ -74,6 +74,19 @@ pub fn default_config_path() -> Option<PathBuf> {
 /// The credential for `registry` (a host as written in image references) from the docker
 /// config at `path`. A missing file or entry means anonymous access.
 pub fn lookup(path: &Path, registry: &str) -> Result<Credential, OciError> {
+    lookup_with(path, registry, true)
+}
+
+/// A registry token (`auths.<host>.registrytoken`) to send before any challenge, read
+/// without running credential helpers: anonymous registries never start a helper.
+pub fn preemptive_token(path: &Path, registry: &str) -> Result<Option<String>, OciError> {
+    Ok(match lookup_with(path, registry, false)? {
+        Credential::Bearer(t) => Some(t),
+        _ => None,
+    })
+}
+
+fn lookup_with(path: &Path, registry: &str, helpers: bool) -> Result<Credential, OciError> {
     let text = match std::fs::read(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Credential::Anonymous),
@@ -87,7 +100,11 @@ pub fn lookup(path: &Path, registry: &str) -> Result<Credential, OciError> {
         .find(|(k, _)| normalise_host(k) == wanted)
         .map(|(_, v)| v)
     {
-        return run_helper(path, helper, registry);
+        return if helpers {
+            run_helper(path, helper, registry)
+        } else {
+            Ok(Credential::Anonymous)
+        };
     }
     let entry = config
         .auths
@@ -129,7 +146,7 @@ pub fn lookup(path: &Path, registry: &str) -> Result<Credential, OciError> {
             });
         }
     }
-    if let Some(store) = &config.creds_store {
+    if let Some(store) = config.creds_store.as_ref().filter(|_| helpers) {
         return run_helper(path, store, registry);
     }
     Ok(Credential::Anonymous)
@@ -267,6 +284,21 @@ mod tests {
         assert_eq!(
             lookup(&dir.join("missing.json"), "quay.io").unwrap(),
             Credential::Anonymous
+        );
+        // Helpers run only when credentials are needed, never for the up-front token.
+        let helper = write(
+            &dir,
+            r#"{"credsStore":"vouch-test-missing-helper","auths":{"r.io":{"registrytoken":"t"}}}"#,
+        );
+        assert_eq!(preemptive_token(&helper, "quay.io").unwrap(), None);
+        assert_eq!(
+            preemptive_token(&helper, "r.io").unwrap().as_deref(),
+            Some("t")
+        );
+        let err = lookup(&helper, "quay.io").unwrap_err().to_string();
+        assert!(
+            err.contains("docker-credential-vouch-test-missing-helper"),
+            "{err}"
         );
         let bad = write(&dir, r#"{"auths":{"quay.io":{"auth":"bm9jb2xvbg=="}}}"#);
         let err = lookup(&bad, "quay.io").unwrap_err().to_string();

@@ -167,6 +167,31 @@ impl Registry {
             .insert(registry.to_owned(), credential);
     }
 
+    /// A registry token to send up front: an explicitly set bearer credential, or a
+    /// `registrytoken` in the docker config (credential helpers run only on a challenge).
+    fn preemptive_token(&self, registry: &str) -> Result<Option<String>, OciError> {
+        if let Some(c) = self
+            .credentials
+            .lock()
+            .expect("credentials lock")
+            .get(registry)
+        {
+            return Ok(match c {
+                Credential::Bearer(t) => Some(t.clone()),
+                _ => None,
+            });
+        }
+        match self
+            .options
+            .docker_config
+            .clone()
+            .or_else(auth::default_config_path)
+        {
+            Some(path) => auth::preemptive_token(&path, registry),
+            None => Ok(None),
+        }
+    }
+
     fn credential(&self, registry: &str) -> Result<Credential, OciError> {
         if let Some(c) = self
             .credentials
@@ -214,11 +239,9 @@ impl Registry {
         let cached = self.auth.lock().expect("auth lock").get(&key).cloned();
         let first_auth = match cached {
             Some(h) => h,
-            None => match self.credential(r.registry())? {
-                Credential::Bearer(token) => {
-                    AuthHeader::Value(header_value(&format!("Bearer {token}"))?)
-                }
-                _ => AuthHeader::None,
+            None => match self.preemptive_token(r.registry())? {
+                Some(token) => AuthHeader::Value(header_value(&format!("Bearer {token}"))?),
+                None => AuthHeader::None,
             },
         };
         let resp = self
