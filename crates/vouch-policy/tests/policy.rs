@@ -459,3 +459,30 @@ fn denial_text_names_artifact_policy_checks_and_fixes() {
     let v = evaluate(&c.set, &c.evidence, now());
     insta::assert_snapshot!(v.render_text());
 }
+
+#[test]
+fn rego_deny_messages_are_quoted() {
+    let text = policy_text(&pem(b"k")).replace(
+        "          allow if input.predicate.runDetails.builder.id == \"https://ci.example/builder\"\n",
+        "          allow if true\n          deny contains msg if {\n            not startswith(input.predicate.runDetails.builder.id, \"https://ci.example/\")\n            msg := sprintf(\"built by %s\", [input.predicate.runDetails.builder.id])\n          }\n",
+    );
+    let set = PolicySet::parse("p.yaml", &text).unwrap();
+    let mut c = case();
+    c.set = set;
+    c.evidence.statements[0].signers = vec![Signer::Key {
+        fingerprint: vouch_attest::sha256(b"k").to_string(),
+    }];
+    c.evidence.statements[1].signers = c.evidence.statements[0].signers.clone();
+    assert!(evaluate(&c.set, &c.evidence, now()).admitted());
+    c.evidence.statements[0].statement.predicate =
+        provenance("https://evil.example/b", "2026-01-09T10:00:00Z");
+    let v = evaluate(&c.set, &c.evidence, now());
+    assert_eq!(codes(&v), [Code::ConditionFailed]);
+    assert!(
+        v.failures[0]
+            .message
+            .ends_with("built by https://evil.example/b"),
+        "{}",
+        v.failures[0].message
+    );
+}
