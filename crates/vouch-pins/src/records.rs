@@ -241,6 +241,13 @@ pub fn check_lockfile_with(
             return (None, findings);
         }
     };
+    let mut lock = lock;
+    if kind == LockfileKind::PackageLockJson {
+        // Bundled dependencies ship inside their parent's tarball, covered by its integrity.
+        let bundled = npm_bundled_lines(&text);
+        lock.packages
+            .retain(|p| !p.line.is_some_and(|l| bundled.contains(&l)));
+    }
     let (packages, recorded) = check_entries(rel, &lock, allowed_sources, &mut findings);
     let is_tracked = tracked.map(|t| t.contains(rel));
     if is_tracked == Some(false) {
@@ -277,6 +284,27 @@ pub fn check_lockfile_with(
         }),
         findings,
     )
+}
+
+/// Lines of package-lock entries marked `"inBundle": true` (v2/v3) or `"bundled": true` (v1):
+/// the line of the entry's key, found by walking back from the marker.
+pub fn npm_bundled_lines(text: &str) -> HashSet<u32> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = HashSet::new();
+    for (i, l) in lines.iter().enumerate() {
+        let t = l.trim();
+        if t.starts_with("\"inBundle\": true") || t.starts_with("\"bundled\": true") {
+            let indent = l.len() - l.trim_start().len();
+            if let Some(j) = (0..i).rev().find(|&j| {
+                let h = lines[j];
+                let hi = h.len() - h.trim_start().len();
+                hi + 2 == indent && h.trim_end().ends_with('{') && h.trim_start().starts_with('"')
+            }) {
+                out.insert((j + 1) as u32);
+            }
+        }
+    }
+    out
 }
 
 /// Manifests that need a lockfile beside them (or in an ancestor, for workspaces).

@@ -133,7 +133,12 @@ fn npm_entries_without_integrity_are_reported() {
     let pkgs = v["packages"].as_object().unwrap();
     let third_party: Vec<_> = pkgs
         .iter()
-        .filter(|(k, p)| !k.is_empty() && p.get("link").is_none() && k.contains("node_modules/"))
+        .filter(|(k, p)| {
+            !k.is_empty()
+                && p.get("link").is_none()
+                && p.get("inBundle").is_none()
+                && k.contains("node_modules/")
+        })
         .collect();
     let without = third_party
         .iter()
@@ -145,6 +150,42 @@ fn npm_entries_without_integrity_are_reported() {
     assert!(f
         .iter()
         .any(|x| x.message.contains("npm leaves `integrity` out")));
+}
+
+#[test]
+fn npm_bundled_entries_are_covered_by_their_parent() {
+    // NodeGoat's lockfile v2: 646 entries carry only `sha1-` values, bundled ones
+    // (`inBundle: true`, inside fsevents' tarball) carry none and are not third-party entries.
+    let path = shared("lockfiles/npm/NodeGoat/HEAD-2023-06/package-lock.json");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let entries: Vec<&serde_json::Value> = v["packages"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, p)| {
+            k.contains("node_modules/") && p.get("inBundle").is_none() && p.get("link").is_none()
+        })
+        .map(|(_, p)| p)
+        .collect();
+    let sha1 = entries
+        .iter()
+        .filter(|p| {
+            p["integrity"]
+                .as_str()
+                .is_some_and(|i| i.starts_with("sha1-"))
+        })
+        .count();
+    let (s, f) = run(&path);
+    let s = s.unwrap();
+    assert_eq!(s.packages, entries.len());
+    assert_eq!(count(&f, Code::WeakHash), sha1);
+    assert_eq!(count(&f, Code::MissingIntegrity), 0);
+    // A tarball straight from GitHub is outside the registry allow-list.
+    assert_eq!(count(&f, Code::DisallowedSource), 1);
+    assert!(f
+        .iter()
+        .any(|x| x.subject.as_deref() == Some("grunt-if@0.2.0")));
 }
 
 #[test]
