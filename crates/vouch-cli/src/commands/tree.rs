@@ -190,3 +190,52 @@ pub fn run(ctx: &Context, args: TreeArgs) -> anyhow::Result<Status> {
     crate::output::emit(ctx, &out)?;
     Ok(Status::Ok)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_both_schemes() {
+        let hex = "a".repeat(64);
+        let a = Attached {
+            digest: format!("sha256:{hex}"),
+            platform: Some("linux/arm64".to_owned()),
+            signatures: vec![format!("sha256:{}", "b".repeat(64))],
+            attestations: vec!["https://slsa.dev/provenance/v1".to_owned()],
+            sboms: Vec::new(),
+            referrers: vec![ReferrerEntry {
+                digest: format!("sha256:{}", "c".repeat(64)),
+                artifact_type: "application/vnd.dev.sigstore.bundle.v0.3+json".to_owned(),
+                predicate_type: Some("https://sigstore.dev/cosign/sign/v1".to_owned()),
+            }],
+            referrers_source: "referrers tag schema",
+        };
+        let r: ImageRef = "ghcr.io/acme/app:1".parse().unwrap();
+        let mut out = String::new();
+        render(&mut out, &r, &a);
+        let expected = format!(
+            "📦 ghcr.io/acme/app@sha256:{hex} (linux/arm64)
+└── 🔐 signatures (sha256-{hex}.sig)
+    └── sha256:{b}
+└── 💾 attestations (sha256-{hex}.att)
+    └── https://slsa.dev/provenance/v1
+└── 🔗 referrers (referrers tag schema)
+    └── sha256:{c} application/vnd.dev.sigstore.bundle.v0.3+json (https://sigstore.dev/cosign/sign/v1)
+",
+            b = "b".repeat(64),
+            c = "c".repeat(64)
+        );
+        assert_eq!(out, expected);
+        let empty = Attached {
+            signatures: Vec::new(),
+            attestations: Vec::new(),
+            referrers: Vec::new(),
+            platform: None,
+            ..a
+        };
+        let mut out = String::new();
+        render(&mut out, &r, &empty);
+        assert!(out.ends_with("└── (nothing attached)\n"), "{out}");
+    }
+}
