@@ -13,7 +13,7 @@ RUNS=${RUNS:-3}
 SIZE_MIB=${SIZE_MIB:-1024}
 
 cargo build --release --locked -q -p vouch-cli
-VOUCH=$ROOT/target/release/vouch
+VOUCH=${CARGO_TARGET_DIR:-$ROOT/target}/release/vouch
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

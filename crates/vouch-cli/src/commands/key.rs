@@ -108,7 +108,12 @@ fn write_pair(
 /// Loads a cosign private key, asking for its password.
 pub fn load_private(path: &Path) -> anyhow::Result<PrivateKey> {
     let password = password::for_reading(&path.display().to_string())?;
-    PrivateKey::load(path, password.as_bytes()).map_err(|e| {
+    load_private_with(path, password.as_bytes())
+}
+
+/// Loads a cosign private key with a password already read.
+pub fn load_private_with(path: &Path, password: &[u8]) -> anyhow::Result<PrivateKey> {
+    PrivateKey::load(path, password).map_err(|e| {
         if e.is_wrong_password() {
             crate::error::hinted(
                 anyhow::anyhow!("{e}"),

@@ -3,8 +3,9 @@
 //! a Sigstore bundle v0.3 (`messageSignature`, `publicKey.hint`). The file is hashed as it
 //! streams: memory does not grow with its size.
 
-use std::io::Read as _;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context as _;
 use clap::Args;
@@ -87,10 +88,72 @@ pub fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("`{}`: cannot read file", path.display()))
 }
 
+/// A reader that fails once `cancel` is set (the key could not be loaded: stop hashing).
+struct Cancellable<'a, R> {
+    inner: R,
+    cancel: &'a AtomicBool,
+}
+
+impl<R: Read> Read for Cancellable<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.cancel.load(Ordering::Relaxed) {
+            return Err(std::io::Error::other("cancelled"));
+        }
+        self.inner.read(buf)
+    }
+}
+
+/// Decrypts the key (scrypt: ~0.1 s of one core) while the file's SHA-256 is computed on
+/// another, since nearly every cosign key is P-256. Returns the key and, for a file (not
+/// standard input) whose hashing was not cut short, its SHA-256.
+fn load_key_while_hashing(
+    ctx: &Context,
+    args: &BlobArgs,
+) -> anyhow::Result<(vouch_sign::PrivateKey, Option<Vec<u8>>)> {
+    let password = key::password::for_reading(&args.key.display().to_string())?;
+    if args.file.as_os_str() == "-" {
+        return Ok((
+            key::load_private_with(&args.key, password.as_bytes())?,
+            None,
+        ));
+    }
+    let cancel = AtomicBool::new(false);
+    let (loaded, digest) = std::thread::scope(|scope| {
+        let loader = scope.spawn(|| {
+            let key = key::load_private_with(&args.key, password.as_bytes());
+            if key.is_err() {
+                cancel.store(true, Ordering::Relaxed);
+            }
+            key
+        });
+        let digest = (|| {
+            let file = std::fs::File::open(&args.file)
+                .with_context(|| format!("`{}`: cannot open file", args.file.display()))?;
+            let len = file.metadata().map_or(0, |m| m.len());
+            let bar = crate::progress::bar(ctx, len, "hashing");
+            let reader = Cancellable {
+                inner: file,
+                cancel: &cancel,
+            };
+            let digest = DigestAlgorithm::Sha256
+                .digest_reader_with_progress(reader, |n| bar.inc(n))
+                .with_context(|| format!("`{}`: cannot read file", args.file.display()));
+            bar.finish_and_clear();
+            digest
+        })();
+        (loader.join().expect("key loading does not panic"), digest)
+    });
+    let key = loaded?;
+    Ok((key, Some(digest?)))
+}
+
 pub fn run(ctx: &Context, args: BlobArgs) -> anyhow::Result<Status> {
-    let key = key::load_private(&args.key)?;
+    let (key, sha256) = load_key_while_hashing(ctx, &args)?;
     let (signature, algorithm, digest) = if let Some(alg) = key.public_key().digest_algorithm() {
-        let digest = digest_file(ctx, &args.file, alg)?;
+        let digest = match sha256 {
+            Some(d) if alg == DigestAlgorithm::Sha256 => d,
+            _ => digest_file(ctx, &args.file, alg)?,
+        };
         (key.sign_prehash(&digest)?, alg, digest)
     } else {
         // Ed25519 signs the message itself: the file has to be in memory.
