@@ -44,9 +44,11 @@ fn expected_purl(pkg: &Value) -> String {
     // purl versions are percent-encoded: `0.11.1+wasi-snapshot-preview1` → `…%2Bwasi…`.
     let version = pkg["version"].as_str().unwrap().replace('+', "%2B");
     match pkg["source"].as_str() {
-        None => format!("pkg:cargo/{name}@{version}"),
-        Some("registry+https://github.com/rust-lang/crates.io-index")
-        | Some("sparse+https://index.crates.io/") => format!("pkg:cargo/{name}@{version}"),
+        None
+        | Some(
+            "registry+https://github.com/rust-lang/crates.io-index"
+            | "sparse+https://index.crates.io/",
+        ) => format!("pkg:cargo/{name}@{version}"),
         Some(other) => panic!("unexpected source {other} in this repository"),
     }
 }
@@ -154,14 +156,11 @@ fn agrees_with_cargo_metadata(args: &[&str]) -> BTreeSet<String> {
     let mut root_edges = BTreeSet::new();
     for (a, b) in sbom.edges() {
         let to = purl_of(b).unwrap();
-        match purl_of(a) {
-            Some(from) => {
-                got_edges.insert((from, to));
-            }
-            None => {
-                assert_eq!(a, sbom.root.bom_ref);
-                root_edges.insert(to);
-            }
+        if let Some(from) = purl_of(a) {
+            got_edges.insert((from, to));
+        } else {
+            assert_eq!(a, sbom.root.bom_ref);
+            root_edges.insert(to);
         }
     }
     assert_eq!(

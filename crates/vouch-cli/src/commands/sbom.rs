@@ -86,10 +86,10 @@ fn classify(ctx: &Context, path: &Path) -> anyhow::Result<Input> {
             path.display()
         ));
     }
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if name.ends_with(".lock") {
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if extension.eq_ignore_ascii_case("lock") {
         Ok(Input::Lockfile(path.to_owned()))
-    } else if name.ends_with(".toml") {
+    } else if extension.eq_ignore_ascii_case("toml") {
         Ok(Input::Manifest(path.to_owned()))
     } else {
         Err(hinted(
