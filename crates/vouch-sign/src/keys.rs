@@ -284,10 +284,15 @@ impl PublicKey {
                     .map_err(|e| malformed("P-384 public key", e))?,
             )
         } else if alg == OID_ED25519 {
-            PublicInner::Ed25519(
-                ed25519_dalek::VerifyingKey::from_public_key_der(der)
-                    .map_err(|e| malformed("Ed25519 public key", e))?,
-            )
+            let key = ed25519_dalek::VerifyingKey::from_public_key_der(der)
+                .map_err(|e| malformed("Ed25519 public key", e))?;
+            if key.is_weak() {
+                return Err(malformed(
+                    "Ed25519 public key",
+                    "a weak (small-order) point",
+                ));
+            }
+            PublicInner::Ed25519(key)
         } else {
             let key = rsa::RsaPublicKey::from_public_key_der(der)
                 .map_err(|e| malformed("RSA public key", e))?;
