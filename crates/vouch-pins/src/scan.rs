@@ -239,6 +239,8 @@ struct Run {
     files: usize,
     /// `./local` actions still to follow: (path, line, referring file).
     locals: VecDeque<(String, u32, String)>,
+    /// Scripts run by `run:` steps and `RUN` (`bash ci/build.sh`), relative to the root.
+    invoked: Vec<String>,
 }
 
 impl Run {
@@ -253,6 +255,7 @@ impl Run {
             self.checked
                 .findings
                 .extend(shell::check_script(rel, &s.text, s.line, files));
+            self.invoked.extend(shell::invoked_scripts(&s.text));
         }
         self.checked.references.extend(c.references);
         self.checked.findings.extend(c.findings);
@@ -401,6 +404,31 @@ pub fn check_path(path: &Path, config: &Config, opts: &Options) -> Result<Report
                 )
                 .subject(&local),
             );
+        }
+    }
+
+    // Scripts the workflows and Dockerfiles run, when the walk did not check them already.
+    let mut checked_scripts: BTreeSet<String> = paths
+        .iter()
+        .map(|p| rel_of(&root, p))
+        .filter(|r| classify(r) == Some(FileKind::Shell))
+        .collect();
+    while let Some(script) = run.invoked.pop() {
+        let p = root.join(&script);
+        if p.is_file() && checked_scripts.insert(script.clone()) {
+            check_one(
+                &mut run,
+                FileKind::Shell,
+                &p,
+                &script,
+                lock.as_ref(),
+                &repo_files,
+                opts,
+                None,
+                &root,
+                true,
+                &config.allowed_sources,
+            )?;
         }
     }
 

@@ -409,14 +409,13 @@ fn is_verification(p: &[String]) -> bool {
     }
 }
 
-/// Checks shell text. `first_line` is the 1-based line of the text's first line in `file`.
-pub fn check_script(file: &str, text: &str, first_line: u32, files: &dyn Files) -> Vec<Finding> {
+/// Splits shell text into commands (continuations joined, comments dropped).
+fn commands(text: &str, first_line: u32) -> Vec<Cmd> {
     let mut cmds = Vec::new();
     let mut logical = String::new();
     let mut starts: Vec<(usize, u32)> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         if logical.is_empty() && raw.trim_start().starts_with('#') {
-            // A comment line never continues, even when it ends with a backslash.
             continue;
         }
         starts.push((logical.len(), first_line + i as u32));
@@ -434,6 +433,42 @@ pub fn check_script(file: &str, text: &str, first_line: u32, files: &dyn Files) 
     if !logical.is_empty() {
         split_commands(&logical, &starts, &mut cmds);
     }
+    cmds
+}
+
+/// Relative paths of scripts a shell text runs (`bash ci/build.sh`, `./scripts/x`,
+/// `source env.sh`), so a repository walk can check them too.
+pub fn invoked_scripts(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for cmd in commands(text, 1) {
+        let p = program(&cmd.words);
+        let Some(first) = p.first() else { continue };
+        let target = if matches!(
+            base(first),
+            "sh" | "bash" | "zsh" | "dash" | "ksh" | "source" | "."
+        ) {
+            p[1..]
+                .iter()
+                .find(|a| !a.starts_with('-'))
+                .map(String::as_str)
+        } else if first.starts_with("./") {
+            Some(first.as_str())
+        } else {
+            None
+        };
+        if let Some(t) = target {
+            let t = t.trim_start_matches("./");
+            if !t.is_empty() && !t.starts_with('/') && !t.contains('$') && !t.contains("..") {
+                out.push(t.to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// Checks shell text. `first_line` is the 1-based line of the text's first line in `file`.
+pub fn check_script(file: &str, text: &str, first_line: u32, files: &dyn Files) -> Vec<Finding> {
+    let cmds = commands(text, first_line);
 
     let mut findings = Vec::new();
     // Downloaded files not yet verified: basename → (line, url pinned).

@@ -194,3 +194,38 @@ fn lockfiles_must_be_tracked_and_in_sync() {
         ]
     );
 }
+
+#[test]
+fn scripts_run_by_workflows_and_dockerfiles_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        ".github/workflows/ci.yml",
+        "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: sudo -E bash .ci/setup --fast\n",
+    );
+    write(
+        d,
+        ".ci/setup",
+        "#!/bin/sh\nset -e\ncurl -fsSL https://get.example.com | sh\n",
+    );
+    write(d, "Dockerfile", "FROM scratch\nRUN ./tools/bootstrap\n");
+    write(d, "tools/bootstrap", "npm install\n");
+    let opts = Options {
+        lockfiles: false,
+        ..Options::default()
+    };
+    let r = vouch_pins::check_path(d, &Config::default(), &opts).unwrap();
+    let got: Vec<(&str, Code, Option<u32>)> = r
+        .findings
+        .iter()
+        .map(|f| (f.file.as_str(), f.code, f.line))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (".ci/setup", Code::DownloadThenRun, Some(3)),
+            ("tools/bootstrap", Code::NpmInstall, Some(1)),
+        ]
+    );
+}
