@@ -322,6 +322,18 @@ impl Registry {
         Ok(out)
     }
 
+    /// Both legacy images of `subject` (`.sig` and `.att`), fetched concurrently.
+    pub async fn cosign_legacy(
+        &self,
+        repo: &ImageRef,
+        subject: &Digest,
+    ) -> Result<(Vec<StoredSignature>, Vec<StoredAttestation>), OciError> {
+        tokio::try_join!(
+            self.cosign_signatures(repo, subject),
+            self.cosign_attestations(repo, subject)
+        )
+    }
+
     /// Appends a layer to the cosign image at `tag` (creating it when missing), unless a
     /// layer with the same digest and annotations is already there.
     pub async fn cosign_append(

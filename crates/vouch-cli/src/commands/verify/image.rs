@@ -425,12 +425,8 @@ async fn legacy_evidence(
     evidence: &mut Evidence,
 ) -> Result<(), OciError> {
     let sig_tag = cosign::signature_tag(subject);
-    for (i, s) in registry
-        .cosign_signatures(reference, subject)
-        .await?
-        .into_iter()
-        .enumerate()
-    {
+    let (signatures, attestations) = registry.cosign_legacy(reference, subject).await?;
+    for (i, s) in signatures.into_iter().enumerate() {
         let source = format!("{sig_tag}#{i}");
         let claimed = Some(COSIGN_SIGN_PREDICATE.to_owned());
         let Ok(sig) = vouch_sign::encoding::decode_base64(&s.signature) else {
@@ -498,12 +494,7 @@ async fn legacy_evidence(
         });
     }
     let att_tag = cosign::attestation_tag(subject);
-    for (i, a) in registry
-        .cosign_attestations(reference, subject)
-        .await?
-        .into_iter()
-        .enumerate()
-    {
+    for (i, a) in attestations.into_iter().enumerate() {
         let source = format!("{att_tag}#{i}");
         let envelope = match vouch_sign::dsse::Envelope::from_json(&a.envelope) {
             Ok(e) => e,
