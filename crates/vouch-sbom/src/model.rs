@@ -171,8 +171,18 @@ impl Component {
         }
     }
 
-    /// The component as a [`Package`], when its purl names an ecosystem vouch knows.
+    /// First-party code: a path or workspace crate, not something a registry published.
+    pub fn is_first_party(&self) -> bool {
+        self.source == Some(SourceKind::Path)
+    }
+
+    /// The component as a [`Package`], when its purl names an ecosystem vouch knows and it
+    /// is not first-party (a registry advisory cannot name a path crate, even when a
+    /// published crate has the same name).
     pub fn package(&self) -> Option<Package> {
+        if self.is_first_party() {
+            return None;
+        }
         let purl = self.purl.as_ref()?;
         let ecosystem = Ecosystem::from_purl_type(purl.ty())?;
         let name = match ecosystem {
@@ -217,8 +227,9 @@ impl Sbom {
         self.all_components().find(|c| c.bom_ref == bom_ref)
     }
 
-    /// Every component with a purl in a known ecosystem, as [`Package`]s (what a scanner
-    /// looks up). Includes the root and excluded-scope components.
+    /// Every third-party component with a purl in a known ecosystem, as [`Package`]s (what a
+    /// scanner looks up). Includes the root and excluded-scope components; leaves out
+    /// first-party path/workspace crates.
     pub fn packages(&self) -> Vec<Package> {
         self.all_components()
             .filter_map(Component::package)

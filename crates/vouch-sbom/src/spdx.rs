@@ -80,6 +80,9 @@ pub struct Package {
     pub external_refs: Vec<ExternalRef>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_package_purpose: Option<String>,
+    /// vouch writes `vouch:source=registry|git|path` here (CycloneDX: the property).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 fn noassertion() -> String {
@@ -223,6 +226,9 @@ fn encode_package(c: &Component, id: String) -> Package {
             }
             .into(),
         ),
+        comment: c
+            .source
+            .map(|k| format!("{}={}", crate::PROPERTY_SOURCE, k.as_str())),
     }
 }
 
@@ -353,6 +359,11 @@ fn decode_package(p: &Package) -> Result<Component, DecodeError> {
         })
         .collect();
     c.license = license;
+    c.source = p
+        .comment
+        .as_deref()
+        .and_then(|t| t.strip_prefix(crate::PROPERTY_SOURCE)?.strip_prefix('='))
+        .and_then(SourceKind::parse);
     c.description.clone_from(&p.description);
     c.homepage = p
         .homepage

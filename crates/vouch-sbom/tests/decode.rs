@@ -146,3 +146,20 @@ fn bad_documents_are_errors() {
     .unwrap_err();
     assert!(matches!(e, DecodeError::Invalid(_)), "{e}");
 }
+
+#[test]
+fn first_party_crates_are_components_but_not_scannable_packages() {
+    let sbom = common::sbom_of_lock(&vouch_testkit::shared_path(
+        "sbom-fixtures/rust/cargo-lock-path-deps/Cargo.lock",
+    ));
+    for bytes in [
+        vouch_sbom::to_cyclonedx_json(&sbom, SpecVersion::V1_6),
+        vouch_sbom::to_spdx_json(&sbom),
+    ] {
+        let back = decode(&bytes).unwrap();
+        assert_eq!(back.all_components().count(), 3);
+        assert!(back.root.is_first_party());
+        let names: Vec<String> = back.packages().into_iter().map(|p| p.name).collect();
+        assert_eq!(names, vec!["memchr"]);
+    }
+}
