@@ -465,11 +465,15 @@ async fn legacy_evidence(
             }
         }
         if signers.is_empty() {
-            evidence.rejected.push(reject(
-                source,
-                format!("no trusted key verifies it ({last_err})"),
-                claimed,
-            ));
+            let reason = if s.certificate.is_some() {
+                "a keyless cosign signature (certificate annotation); vouch verifies keyless \
+                 image signatures from their Sigstore bundle referrers (cosign v3), not from \
+                 legacy `.sig` layers"
+                    .to_owned()
+            } else {
+                format!("no trusted key verifies it ({last_err})")
+            };
+            evidence.rejected.push(reject(source, reason, claimed));
             continue;
         }
         // The statement names the digest the *signed payload* names: a signature moved to
