@@ -562,28 +562,24 @@ pub fn from_lockfile(lock: &CargoLock, name: &str) -> Sbom {
 
     // Anything the roots do not reach (a cycle with no entry point) hangs off the root, so
     // the graph stays complete.
-    let mut reach = vec![false; n];
-    let mut stack: Vec<usize> = tops.clone();
-    while let Some(i) = stack.pop() {
-        if std::mem::replace(&mut reach[i], true) {
-            continue;
-        }
-        stack.extend(lock.packages[i].dependencies.iter().copied());
-    }
-    let mut root_deps: Vec<usize> = if synthetic { tops.clone() } else { Vec::new() };
-    let mut i = 0;
-    while i < n {
-        if !reach[i] {
-            root_deps.push(i);
-            let mut stack = vec![i];
-            while let Some(j) = stack.pop() {
-                if std::mem::replace(&mut reach[j], true) {
-                    continue;
-                }
-                stack.extend(lock.packages[j].dependencies.iter().copied());
+    fn mark(reach: &mut [bool], lock: &CargoLock, start: usize) {
+        let mut stack = vec![start];
+        while let Some(i) = stack.pop() {
+            if !std::mem::replace(&mut reach[i], true) {
+                stack.extend(lock.packages[i].dependencies.iter().copied());
             }
         }
-        i += 1;
+    }
+    let mut reach = vec![false; n];
+    for &t in &tops {
+        mark(&mut reach, lock, t);
+    }
+    let mut root_deps: Vec<usize> = if synthetic { tops.clone() } else { Vec::new() };
+    for i in 0..n {
+        if !reach[i] {
+            root_deps.push(i);
+            mark(&mut reach, lock, i);
+        }
     }
 
     let root = if synthetic {
