@@ -21,7 +21,7 @@ pub fn is_lower_hex(hex: &str, len: usize) -> bool {
 /// image; `$…` and `${{ … }}` are run-time expressions.
 pub fn classify(reference: &str) -> ImagePin {
     let r = reference.trim();
-    if r.contains("${{") || r.contains('$') {
+    if r.contains("${{") || r.contains('$') || r.contains("{{") {
         return ImagePin {
             state: PinState::Expression,
             digest: None,

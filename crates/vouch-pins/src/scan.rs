@@ -478,7 +478,9 @@ fn check_one(
         FileKind::Compose => manifest::check_compose(rel, &text()?),
         FileKind::Kubernetes => {
             let t = text()?;
-            if !(explicit || t.contains("apiVersion") && t.contains("kind")) {
+            // A walk only takes YAML that says it is a manifest, and leaves templates (Helm's
+            // `{{ }}`) alone: they are manifests only once rendered.
+            if !(explicit || t.contains("apiVersion") && t.contains("kind") && !t.contains("{{")) {
                 return Ok(());
             }
             manifest::check_kubernetes(rel, &t)
@@ -565,7 +567,7 @@ pub fn discover(
         let Some(kind) = classify(&rel) else { continue };
         if kind == FileKind::Kubernetes {
             let t = read(&p)?;
-            if !(t.contains("apiVersion") && t.contains("kind")) {
+            if !(t.contains("apiVersion") && t.contains("kind") && !t.contains("{{")) {
                 continue;
             }
         }

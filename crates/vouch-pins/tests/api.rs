@@ -229,3 +229,30 @@ fn scripts_run_by_workflows_and_dockerfiles_are_checked() {
         ]
     );
 }
+
+#[test]
+fn helm_templates_are_not_manifests_until_rendered() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "chart/templates/deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - image: \"{{ .Values.image.repository }}:{{ .Values.image.tag }}\"\n",
+    );
+    let opts = Options {
+        lockfiles: false,
+        ..Options::default()
+    };
+    let r = vouch_pins::check_path(dir.path(), &Config::default(), &opts).unwrap();
+    assert!(r.findings.is_empty(), "{:?}", r.findings);
+    // Named explicitly, the template's image is a run-time expression.
+    let r = vouch_pins::check_path(
+        &dir.path().join("chart/templates/deploy.yaml"),
+        &Config::default(),
+        &opts,
+    )
+    .unwrap();
+    assert_eq!(
+        r.findings.iter().map(|f| f.code).collect::<Vec<_>>(),
+        vec![Code::ExpressionReference]
+    );
+}
