@@ -160,8 +160,8 @@ pub fn fix_text(
                 if r.resolved.is_some() {
                     skip(
                         &mut out,
-                        "the reference is built from ARG values or names a build stage; pin the \
-                         ARG default or the stage's FROM"
+                        "the reference is built from variables (ARG, `${VAR:-default}`) or names a \
+                         build stage; pin the default or the stage's FROM"
                             .to_owned(),
                     );
                     continue;
@@ -207,7 +207,7 @@ pub fn fix_text(
                     if r.state == PinState::Malformed {
                         "the digest is malformed; fix it by hand".to_owned()
                     } else {
-                        "it is built from ARG values or names an unpinned build stage".to_owned()
+                        "it is built from variables or names an unpinned build stage".to_owned()
                     }
                 },
                 |s| s.reason.clone(),

@@ -8,17 +8,23 @@ use crate::yaml::{self, Node, Value};
 use crate::PinState;
 use crate::{image, Code, Finding, Reference, ReferenceKind};
 
-fn push_image(out: &mut Checked, file: &str, node: &Node) {
+fn push_image(out: &mut Checked, file: &str, node: &Node, interpolate: bool) {
     let Some(img) = node.as_str().map(str::trim).filter(|s| !s.is_empty()) else {
         return;
     };
-    let pin = image::classify(img);
+    // Compose interpolates `${VAR:-default}` from the environment; judge the default.
+    let resolved = if interpolate {
+        crate::dockerfile::substitute(img, &std::collections::HashMap::new())
+    } else {
+        img.to_owned()
+    };
+    let pin = image::classify(&resolved);
     let r = Reference {
         file: file.to_owned(),
         line: node.line,
         kind: ReferenceKind::Image,
         reference: img.to_owned(),
-        resolved: None,
+        resolved: (resolved != img).then_some(resolved),
         state: pin.state,
         digest: pin.digest,
         comment: None,
@@ -48,7 +54,7 @@ pub fn check_compose(file: &str, text: &str) -> Checked {
     for doc in parse(file, text, &mut out) {
         for (_, svc) in doc.entries_at("services") {
             if let Some(img) = svc.get("image") {
-                push_image(&mut out, file, img);
+                push_image(&mut out, file, img, true);
             }
         }
     }
@@ -69,7 +75,7 @@ fn walk(node: &Node, file: &str, out: &mut Checked) {
                 if matches!(key, "containers" | "initContainers" | "ephemeralContainers") {
                     for c in v.items() {
                         if let Some(img) = c.get("image") {
-                            push_image(out, file, img);
+                            push_image(out, file, img, false);
                         }
                     }
                 } else {
@@ -96,6 +102,18 @@ pub fn check_kubernetes(file: &str, text: &str) -> Checked {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compose_defaults_are_judged() {
+        let t = "services:\n  a:\n    image: postgres:${PG:-16}\n  b:\n    image: redis:${TAG}\n  c:\n    image: \"x@sha256:${D:-0000000000000000000000000000000000000000000000000000000000000000}\"\n";
+        let c = check_compose("compose.yaml", t);
+        let states: Vec<_> = c.references.iter().map(|r| r.state).collect();
+        assert_eq!(
+            states,
+            vec![PinState::Unpinned, PinState::Expression, PinState::Pinned]
+        );
+        assert_eq!(c.references[0].resolved.as_deref(), Some("postgres:16"));
+    }
 
     #[test]
     fn every_pod_template() {
