@@ -219,7 +219,7 @@ fn images_are_pinned_through_the_registry() {
     let (api, _) = github();
 
     let dir = tempfile::tempdir().unwrap();
-    let dockerfile = format!("# syntax=docker/dockerfile:1\nFROM {host}/team/app:1.0 AS build\nRUN echo built > /out\n\nFROM scratch\nCOPY --from=build /out /out\n");
+    let dockerfile = format!("# syntax={host}/team/app:1.0\nFROM {host}/team/app:1.0 AS build\nRUN echo built > /out\n\nFROM scratch\nCOPY --from=build /out /out\n");
     let workflow = format!("on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    container:\n      image: {host}/team/app:1.0\n    steps:\n      - uses: actions/checkout@v4\n      - uses: docker://{host}/team/app:1.0\n");
     write(dir.path(), "Dockerfile", &dockerfile);
     write(dir.path(), ".github/workflows/ci.yml", &workflow);
@@ -232,10 +232,15 @@ fn images_are_pinned_through_the_registry() {
     let pinned = format!("{host}/team/app:1.0@{digest}");
     assert_eq!(
         read(dir.path(), "Dockerfile"),
-        dockerfile.replace(
-            &format!("FROM {host}/team/app:1.0 AS"),
-            &format!("FROM {pinned} AS")
-        )
+        dockerfile
+            .replace(
+                &format!("FROM {host}/team/app:1.0 AS"),
+                &format!("FROM {pinned} AS")
+            )
+            .replace(
+                &format!("# syntax={host}/team/app:1.0\n"),
+                &format!("# syntax={pinned}\n")
+            )
     );
     assert_eq!(
         read(dir.path(), ".github/workflows/ci.yml"),

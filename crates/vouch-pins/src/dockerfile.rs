@@ -203,6 +203,26 @@ pub fn check(file: &str, text: &str) -> Checked {
     let mut out = Checked::default();
     let mut vars: HashMap<String, String> = HashMap::new();
     let mut stages: Vec<Stage> = Vec::new();
+    // `# syntax=IMAGE` pulls the BuildKit frontend: an image like any other.
+    for (i, l) in text.lines().enumerate() {
+        let t = l.trim();
+        let Some(d) = t.strip_prefix('#') else { break };
+        let Some((key, value)) = d.split_once('=') else {
+            break;
+        };
+        if key.trim().eq_ignore_ascii_case("syntax") {
+            let r = judge(
+                file,
+                (i + 1) as u32,
+                value.trim(),
+                &vars,
+                &stages,
+                &mut out.findings,
+                false,
+            );
+            out.references.push(r);
+        }
+    }
     for ins in instructions(text) {
         match ins.keyword.as_str() {
             "ARG" => parse_args_into(&ins.args, &mut vars),
@@ -365,6 +385,22 @@ fn judge(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn syntax_directive_is_an_image() {
+        let c = check(
+            "Dockerfile",
+            "# syntax=docker/dockerfile:1\n# escape=\\\nFROM scratch\n",
+        );
+        assert_eq!(c.references.len(), 2);
+        assert_eq!(c.references[0].line, 1);
+        assert_eq!(c.findings.len(), 1);
+        let c = check(
+            "Dockerfile",
+            "# a comment\n# syntax=docker/dockerfile:1\nFROM scratch\n",
+        );
+        assert!(c.findings.is_empty(), "not a directive after a comment");
+    }
 
     #[test]
     fn substitution() {
