@@ -4,12 +4,12 @@
 # Goal (issue 5): vouch >= 0.9x openssl's throughput (signing is one SHA-256 pass plus one
 # ECDSA operation; the scrypt key decryption, ~0.1 s, is included in vouch's figures, as it is
 # in every real `vouch sign blob` run).
-# Figures: median wall time of RUNS runs (default 3) with the file in the page cache.
+# Figures: median wall time of RUNS runs (default 5) with the file in the page cache.
 # SIZE_MIB overrides the file size (default 1024).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 SIZE_MIB=${SIZE_MIB:-1024}
 
 cargo build --release --locked -q -p vouch-cli
@@ -24,27 +24,37 @@ export VOUCH_PASSWORD=bench
 "$VOUCH" -q key generate >/dev/null 2>&1
 "$VOUCH" -q sign blob blob --key cosign.key --output-signature blob.sig --bundle blob.sigstore.json
 
-# median_s CMD...: runs CMD $RUNS times (output discarded), prints the median in seconds.
-median_s() {
-  local times=() start end
-  for _ in $(seq "$RUNS"); do
+# Runs are interleaved (one run of every command per round, RUNS rounds) so that load from
+# elsewhere on the machine hits every command alike; each figure is that command's median.
+names=(
+  "openssl dgst -sha256"
+  "sha256sum"
+  "vouch sign blob (signature)"
+  "vouch sign blob (signature + bundle)"
+  "vouch verify blob --signature"
+  "vouch verify blob --bundle"
+)
+cmds=(
+  "openssl dgst -sha256 blob"
+  "sha256sum blob"
+  "$VOUCH -q sign blob blob --key cosign.key --output-signature s.sig"
+  "$VOUCH -q sign blob blob --key cosign.key --output-signature s.sig --bundle s.json"
+  "$VOUCH -q verify blob blob --key cosign.pub --signature blob.sig"
+  "$VOUCH -q verify blob blob --key cosign.pub --bundle blob.sigstore.json --insecure-ignore-tlog"
+)
+for _ in $(seq "$RUNS"); do
+  for i in "${!cmds[@]}"; do
     start=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || { echo "FAILED: $*" >&2; return 1; }
+    ${cmds[$i]} >/dev/null 2>&1 || { echo "FAILED: ${cmds[$i]}" >&2; exit 1; }
     end=$(date +%s%N)
-    times+=($(( (end - start) / 1000 )))
+    echo $(( (end - start) / 1000 )) >> "times.$i"
   done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f\n", m/1000000}'
-}
+done
+median_s() { sort -n "times.$1" | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f\n", m/1000000}'; }
 
-openssl_s=$(median_s openssl dgst -sha256 blob)
-row() { # name seconds
-  awk -v n="$1" -v s="$2" -v mib="$SIZE_MIB" -v o="$openssl_s" \
-    'BEGIN { printf "%-44s %8.3f s %8.2f GiB/s %6.2fx openssl\n", n, s, mib/1024/s, o/s }'
-}
-echo "file: ${SIZE_MIB} MiB, median of ${RUNS} runs, $(nproc) CPUs, sha_ni: $(grep -qw sha_ni /proc/cpuinfo && echo yes || echo no)"
-row "openssl dgst -sha256" "$openssl_s"
-row "sha256sum" "$(median_s sha256sum blob)"
-row "vouch sign blob (signature)" "$(median_s "$VOUCH" -q sign blob blob --key cosign.key --output-signature s.sig)"
-row "vouch sign blob (signature + bundle)" "$(median_s "$VOUCH" -q sign blob blob --key cosign.key --output-signature s.sig --bundle s.json)"
-row "vouch verify blob --signature" "$(median_s "$VOUCH" -q verify blob blob --key cosign.pub --signature blob.sig)"
-row "vouch verify blob --bundle" "$(median_s "$VOUCH" -q verify blob blob --key cosign.pub --bundle blob.sigstore.json --insecure-ignore-tlog)"
+openssl_s=$(median_s 0)
+echo "file: ${SIZE_MIB} MiB, median of ${RUNS} interleaved runs, $(nproc) CPUs, sha_ni: $(grep -qw sha_ni /proc/cpuinfo && echo yes || echo no), load: $(cut -d' ' -f1-3 /proc/loadavg)"
+for i in "${!cmds[@]}"; do
+  awk -v n="${names[$i]}" -v s="$(median_s "$i")" -v mib="$SIZE_MIB" -v o="$openssl_s" \
+    'BEGIN { printf "%-40s %7.3f s %6.2f GiB/s %6.2fx openssl\n", n, s, mib/1024/s, o/s }'
+done
