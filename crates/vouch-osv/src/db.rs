@@ -215,7 +215,6 @@ pub struct Database {
     dir: PathBuf,
     meta: Meta,
     indexes: Mutex<HashMap<String, Option<Arc<EcoIndex>>>>,
-    cache: Mutex<HashMap<(String, u64), Arc<Record>>>,
 }
 
 impl std::fmt::Debug for Database {
@@ -248,7 +247,6 @@ impl Database {
             dir: dir.to_owned(),
             meta,
             indexes: Mutex::new(HashMap::new()),
-            cache: Mutex::new(HashMap::new()),
         })
     }
 
@@ -313,11 +311,6 @@ impl Database {
             .ok_or_else(|| corrupt("index entry out of bounds".into()))?;
         let mut out = Vec::with_capacity(spans.len());
         for (off, len) in spans {
-            let ck = (base.to_owned(), off);
-            if let Some(r) = self.cache.lock().expect("cache lock").get(&ck) {
-                out.push(r.clone());
-                continue;
-            }
             let mut buf = vec![0; len as usize];
             {
                 let mut f = ix.dat.lock().expect("dat lock");
@@ -328,10 +321,6 @@ impl Database {
             let rec: Record = serde_json::from_slice(&buf)
                 .map_err(|e| corrupt(format!("record at offset {off}: {e}")))?;
             let rec = Arc::new(rec);
-            self.cache
-                .lock()
-                .expect("cache lock")
-                .insert(ck, rec.clone());
             out.push(rec);
         }
         Ok(out)

@@ -50,7 +50,8 @@ pub fn entries_for<'r>(record: &'r Record, ecosystem: &str, name: &str) -> Vec<&
         .iter()
         .filter(|a| {
             a.package.as_ref().is_some_and(|p| {
-                same_ecosystem(&p.ecosystem, ecosystem) && normalize(ecosystem, &p.name) == name
+                same_ecosystem(&p.ecosystem, ecosystem)
+                    && (p.name == name || normalize(ecosystem, &p.name) == name)
             })
         })
         .collect()
@@ -104,12 +105,12 @@ enum Kind {
     Limit,
 }
 
-struct Parsed {
-    events: Vec<(Point, Kind, String)>,
+struct Parsed<'r> {
+    events: Vec<(Point, Kind, &'r str)>,
     limits: Vec<Point>,
 }
 
-fn parse_range(range: &Range, scheme: Scheme, bad: &mut Vec<String>) -> Parsed {
+fn parse_range<'r>(range: &'r Range, scheme: Scheme, bad: &mut Vec<String>) -> Parsed<'r> {
     let mut events = Vec::new();
     let mut limits = Vec::new();
     for e in &range.events {
@@ -137,14 +138,14 @@ fn parse_range(range: &Range, scheme: Scheme, bad: &mut Vec<String>) -> Parsed {
         if kind == Kind::Limit {
             limits.push(point);
         } else {
-            events.push((point, kind, raw.clone()));
+            events.push((point, kind, raw.as_str()));
         }
     }
     events.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     Parsed { events, limits }
 }
 
-fn in_parsed(p: &Parsed, v: &Version) -> bool {
+fn in_parsed(p: &Parsed<'_>, v: &Version) -> bool {
     if !p.limits.is_empty()
         && !p
             .limits
@@ -175,16 +176,54 @@ fn range_scheme(range: &Range, ecosystem: &str) -> Option<Scheme> {
     }
 }
 
+/// A cheap canonical form of a PEP 440 string for `versions[]` matching: lowercase, no
+/// `v`, no `0!` epoch, trailing `.0` release components dropped (`1.0.0` = `1.0` = `1`),
+/// separators before pre/post/dev labels dropped. `versions[]` lists run to hundreds of
+/// entries per record, so they are compared as strings, not parsed.
+fn pep440_key(s: &str) -> String {
+    let s = s.trim().to_ascii_lowercase();
+    let s = s.strip_prefix('v').unwrap_or(&s);
+    let s = s.strip_prefix("0!").unwrap_or(s);
+    let end = s
+        .bytes()
+        .position(|b| !(b.is_ascii_digit() || b == b'.'))
+        .unwrap_or(s.len());
+    let (release, rest) = s.split_at(end);
+    let release = release.trim_end_matches('.');
+    let mut parts: Vec<&str> = release.split('.').collect();
+    while parts.len() > 1 && parts.last().is_some_and(|p| p.bytes().all(|b| b == b'0')) {
+        parts.pop();
+    }
+    let mut out = parts.join(".");
+    let rest = rest.trim_start_matches(['.', '-', '_']);
+    out.push_str(rest);
+    out
+}
+
 fn in_versions(a: &Affected, t: &Target<'_>, scheme: Option<Scheme>) -> bool {
-    a.versions.iter().any(|v| {
-        v == t.version_str
-            || (scheme == Some(Scheme::Pep440)
-                && t.version.is_some_and(|tv| {
-                    crate::version::Scheme::Pep440
-                        .parse(v)
-                        .is_ok_and(|p| p == *tv)
-                }))
-    })
+    if a.versions.iter().any(|v| v == t.version_str) {
+        return true;
+    }
+    // PEP 440 spells one version several ways (`1.0` = `1.0.0`, `1.0RC1` = `1.0rc1`).
+    if scheme != Some(Scheme::Pep440) {
+        return false;
+    }
+    let head = leading_number(t.version_str);
+    let key = pep440_key(t.version_str);
+    a.versions
+        .iter()
+        .any(|v| leading_number(v) == head && pep440_key(v) == key)
+}
+
+/// The first run of digits after an optional `v` (no allocation): a pre-filter.
+fn leading_number(s: &str) -> &str {
+    let s = s.trim_start();
+    let s = s.strip_prefix(['v', 'V']).unwrap_or(s);
+    let end = s
+        .bytes()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(s.len());
+    &s[..end]
 }
 
 /// Evaluates `record` for the target package version.
@@ -225,7 +264,7 @@ pub fn evaluate(record: &Record, t: &Target<'_>) -> Evaluation {
                 let still = parsed_all.iter().any(|(_, q)| in_parsed(q, fv))
                     || entries.iter().any(|a| a.versions.iter().any(|v| v == raw));
                 if !still {
-                    fixes.push((fv.clone(), raw.clone()));
+                    fixes.push((fv.clone(), (*raw).to_owned()));
                 }
             }
         }
@@ -345,6 +384,15 @@ mod tests {
             },
         );
         assert_eq!(e.fixed, vec!["6.1.2".to_owned()]);
+    }
+
+    #[test]
+    fn pep440_versions_lists_match_equivalent_spellings() {
+        assert_eq!(pep440_key("1.0.0"), pep440_key("1.0"));
+        assert_eq!(pep440_key("V1.0RC1"), pep440_key("1.0rc1"));
+        assert_eq!(pep440_key("1.0.post1"), pep440_key("1.0post1"));
+        assert_ne!(pep440_key("1.0.1"), pep440_key("1.0"));
+        assert_ne!(pep440_key("1.10"), pep440_key("1.1"));
     }
 
     #[test]

@@ -2,6 +2,17 @@
 //! databases write it, strict about the types the schema fixes.
 
 use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::value::RawValue;
+
+/// A JSON value kept as text: vouch reads few `*_specific` fields, and keeping them raw
+/// avoids building (and freeing) a value tree for every record a scan touches.
+pub type Raw = Option<Box<RawValue>>;
+
+/// Looks up a string field of a raw JSON object.
+pub fn raw_str(raw: &Raw, key: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(raw.as_ref()?.get()).ok()?;
+    v.get(key)?.as_str().map(str::to_owned)
+}
 
 fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
 where
@@ -12,7 +23,7 @@ where
 }
 
 /// One OSV vulnerability record.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Record {
     pub id: String,
     /// RFC 3339 time of the last change (required by the schema).
@@ -36,7 +47,7 @@ pub struct Record {
     #[serde(default, deserialize_with = "null_as_default")]
     pub references: Vec<Reference>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub database_specific: Option<serde_json::Value>,
+    pub database_specific: Raw,
 }
 
 /// A `severity[]` entry: a scoring system and its vector or score.
@@ -56,7 +67,7 @@ pub struct Reference {
 }
 
 /// An `affected[]` entry: one package and the versions of it the record covers.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Affected {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package: Option<AffectedPackage>,
@@ -67,9 +78,9 @@ pub struct Affected {
     #[serde(default, deserialize_with = "null_as_default")]
     pub versions: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ecosystem_specific: Option<serde_json::Value>,
+    pub ecosystem_specific: Raw,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub database_specific: Option<serde_json::Value>,
+    pub database_specific: Raw,
 }
 
 /// `affected[].package`.
@@ -82,7 +93,7 @@ pub struct AffectedPackage {
 }
 
 /// `affected[].ranges[]`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Range {
     #[serde(rename = "type")]
     pub kind: String,
@@ -91,7 +102,7 @@ pub struct Range {
     #[serde(default, deserialize_with = "null_as_default")]
     pub events: Vec<Event>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub database_specific: Option<serde_json::Value>,
+    pub database_specific: Raw,
 }
 
 /// One range event; the schema allows exactly one of the four fields.
@@ -173,21 +184,13 @@ impl Record {
 
     /// RustSec's `informational` kind (`unmaintained`, `unsound`, `notice`), if any.
     pub fn informational(&self) -> Option<String> {
-        self.affected.iter().find_map(|a| {
-            a.database_specific
-                .as_ref()?
-                .get("informational")?
-                .as_str()
-                .map(str::to_owned)
-        })
+        self.affected
+            .iter()
+            .find_map(|a| raw_str(&a.database_specific, "informational"))
     }
 
     /// GHSA's `database_specific.severity` label (`LOW` … `CRITICAL`), if any.
     pub fn severity_label(&self) -> Option<String> {
-        self.database_specific
-            .as_ref()?
-            .get("severity")?
-            .as_str()
-            .map(str::to_ascii_lowercase)
+        raw_str(&self.database_specific, "severity").map(|s| s.to_ascii_lowercase())
     }
 }

@@ -72,8 +72,13 @@ pub enum SourceError {
 }
 
 /// Something that can name the records possibly affecting packages.
-pub trait RecordSource {
+pub trait RecordSource: Sync {
     fn data_source(&self) -> DataSource;
+    /// Whether chunks of queries may be looked up on several threads at once (a local
+    /// database; not a rate-limited API).
+    fn parallel(&self) -> bool {
+        false
+    }
     /// Whether the source has any data for `ecosystem` (offline databases may not).
     fn covers(&self, ecosystem: &str) -> bool;
     /// Candidate records per query (same order). They are evaluated locally afterwards, so
@@ -99,14 +104,26 @@ impl RecordSource for Database {
         self.has_ecosystem(ecosystem.split(':').next().unwrap_or(ecosystem))
     }
 
+    fn parallel(&self) -> bool {
+        true
+    }
+
     fn candidates(
         &self,
         queries: &[Query],
         reporter: &dyn ScanReporter,
     ) -> Result<Vec<Vec<Arc<Record>>>, SourceError> {
-        let mut out = Vec::with_capacity(queries.len());
+        let mut out: Vec<Vec<Arc<Record>>> = Vec::with_capacity(queries.len());
+        // Queries come sorted by name: versions of one package share one lookup.
+        let mut last: Option<(&str, &str)> = None;
         for q in queries {
-            out.push(self.records_for(&q.ecosystem, &q.name)?);
+            let key = (q.ecosystem.as_str(), q.name.as_str());
+            let recs = match (last, out.last()) {
+                (Some(l), Some(prev)) if l == key => prev.clone(),
+                _ => self.records_for(&q.ecosystem, &q.name)?,
+            };
+            last = Some(key);
+            out.push(recs);
             reporter.on_queried(1);
         }
         Ok(out)
@@ -319,7 +336,7 @@ pub fn scan(
     reporter: &dyn ScanReporter,
 ) -> Result<Report, ScanError> {
     // Distinct (ecosystem, name, version), with every location.
-    let mut distinct: BTreeMap<Query, (Option<String>, Vec<Location>)> = BTreeMap::new();
+    let mut distinct: Distinct = BTreeMap::new();
     for i in inputs {
         let q = Query {
             ecosystem: i.package.ecosystem.osv_name().to_owned(),
@@ -357,12 +374,90 @@ pub fn scan(
         ));
     }
     reporter.on_start(queries.len());
-    let candidates = source.candidates(&queries, reporter)?;
-    reporter.on_finish();
-
     let mut findings = Vec::new();
     let mut unparsed = Vec::new();
-    for (q, recs) in queries.iter().zip(&candidates) {
+    // Chunks bound memory (records of one chunk are dropped before the next is read) and
+    // match the API's batch size. A local database is read on up to 4 threads.
+    let chunks: Vec<&[Query]> = queries.chunks(crate::api::BATCH_LIMIT).collect();
+    let threads = if source.parallel() {
+        std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .clamp(1, 4)
+            .min(chunks.len().max(1))
+    } else {
+        1
+    };
+    let run = |t: usize| -> Result<ChunkOut, SourceError> {
+        let mut out = ChunkOut::default();
+        for chunk in chunks.iter().skip(t).step_by(threads) {
+            let candidates = source.candidates(chunk, reporter)?;
+            evaluate_chunk(chunk, &candidates, &distinct, &mut out);
+        }
+        Ok(out)
+    };
+    let outs: Vec<Result<ChunkOut, SourceError>> = if threads <= 1 {
+        vec![run(0)]
+    } else {
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads).map(|t| s.spawn(move || run(t))).collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("scan worker panicked"))
+                .collect()
+        })
+    };
+    for o in outs {
+        let o = o?;
+        findings.extend(o.findings);
+        unparsed.extend(o.unparsed);
+        diagnostics.extend(o.diagnostics);
+    }
+    reporter.on_finish();
+    unparsed.sort_by(|a: &UnparsedVersion, b| a.package.cmp(&b.package));
+    diagnostics.sort();
+    diagnostics.dedup();
+    findings.sort_by(|a, b| (&a.package, &a.id).cmp(&(&b.package, &b.id)));
+    let mut report = Report {
+        report_version: REPORT_VERSION,
+        tool: Tool {
+            name: "vouch".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        },
+        data: source.data_source(),
+        inputs: Vec::new(),
+        summary: Summary {
+            packages: distinct.len(),
+            ..Summary::default()
+        },
+        findings,
+        unparsed_versions: unparsed,
+        diagnostics,
+    };
+    report.resummarise();
+    Ok(report)
+}
+
+type Distinct = BTreeMap<Query, (Option<String>, Vec<Location>)>;
+
+#[derive(Default)]
+struct ChunkOut {
+    findings: Vec<Finding>,
+    unparsed: Vec<UnparsedVersion>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn evaluate_chunk(
+    queries: &[Query],
+    candidates: &[Vec<Arc<Record>>],
+    distinct: &Distinct,
+    out: &mut ChunkOut,
+) {
+    let ChunkOut {
+        findings,
+        unparsed,
+        diagnostics,
+    } = out;
+    for (q, recs) in queries.iter().zip(candidates) {
         let (purl, locations) = &distinct[q];
         let pkg = FoundPackage {
             ecosystem: q.ecosystem.clone(),
@@ -427,27 +522,6 @@ pub fn scan(
             findings.push(finding(&pkg, locations, &g, &target));
         }
     }
-    diagnostics.sort();
-    diagnostics.dedup();
-    findings.sort_by(|a, b| (&a.package, &a.id).cmp(&(&b.package, &b.id)));
-    let mut report = Report {
-        report_version: REPORT_VERSION,
-        tool: Tool {
-            name: "vouch".to_owned(),
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-        },
-        data: source.data_source(),
-        inputs: Vec::new(),
-        summary: Summary {
-            packages: distinct.len(),
-            ..Summary::default()
-        },
-        findings,
-        unparsed_versions: unparsed,
-        diagnostics,
-    };
-    report.resummarise();
-    Ok(report)
 }
 
 fn finding(pkg: &FoundPackage, locations: &[Location], g: &Group<'_>, t: &Target<'_>) -> Finding {

@@ -148,13 +148,10 @@ pub fn rate(record: &Record) -> Rating {
         };
     }
     let label = record.severity_label().or_else(|| {
-        record.affected.iter().find_map(|a| {
-            a.database_specific
-                .as_ref()?
-                .get("severity")?
-                .as_str()
-                .map(str::to_owned)
-        })
+        record
+            .affected
+            .iter()
+            .find_map(|a| crate::record::raw_str(&a.database_specific, "severity"))
     });
     if let Some(level) = label.and_then(|l| l.parse::<Level>().ok()) {
         return Rating {
