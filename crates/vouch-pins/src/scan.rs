@@ -24,6 +24,21 @@ pub enum FileKind {
     ActionsLock,
 }
 
+/// Progress callbacks of a run, drawn by the CLI (libraries never print).
+pub trait Reporter {
+    /// The walk found `total` files to look at.
+    fn on_start(&self, _total: usize) {}
+    /// One file is about to be checked.
+    fn on_file(&self, _rel: &str) {}
+    /// The run is over.
+    fn on_finish(&self) {}
+}
+
+/// A [`Reporter`] that reports nothing.
+pub struct NoReporter;
+
+impl Reporter for NoReporter {}
+
 /// Options of a run.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -269,6 +284,16 @@ impl Run {
 
 /// Checks a file or a directory tree.
 pub fn check_path(path: &Path, config: &Config, opts: &Options) -> Result<Report, ScanError> {
+    check_path_reporting(path, config, opts, &NoReporter)
+}
+
+/// [`check_path`] with progress callbacks.
+pub fn check_path_reporting(
+    path: &Path,
+    config: &Config,
+    opts: &Options,
+    reporter: &dyn Reporter,
+) -> Result<Report, ScanError> {
     if !path.exists() {
         return Err(ScanError::NotFound {
             path: path.display().to_string(),
@@ -317,6 +342,7 @@ pub fn check_path(path: &Path, config: &Config, opts: &Options) -> Result<Report
         None
     };
     let mut seen_actions: BTreeSet<String> = BTreeSet::new();
+    reporter.on_start(paths.len());
     for p in &paths {
         let rel = if explicit_file && !p.starts_with(&root) {
             p.display().to_string()
@@ -332,6 +358,7 @@ pub fn check_path(path: &Path, config: &Config, opts: &Options) -> Result<Report
                 None => continue,
             }
         };
+        reporter.on_file(&rel);
         if kind == FileKind::Action {
             seen_actions.insert(rel.clone());
         }
@@ -440,6 +467,7 @@ pub fn check_path(path: &Path, config: &Config, opts: &Options) -> Result<Report
             }));
     }
 
+    reporter.on_finish();
     let Run {
         mut checked,
         lockfiles,

@@ -89,6 +89,26 @@ pub fn run(ctx: &Context, args: PinsArgs) -> anyhow::Result<Status> {
     }
 }
 
+/// Draws the walk's progress.
+struct Progress(indicatif::ProgressBar);
+
+impl vouch_pins::scan::Reporter for Progress {
+    fn on_start(&self, total: usize) {
+        self.0.set_length(total as u64);
+        self.0.set_style(
+            indicatif::ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len}")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+    }
+    fn on_file(&self, _rel: &str) {
+        self.0.inc(1);
+    }
+    fn on_finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
 fn check(ctx: &Context, args: CheckArgs) -> anyhow::Result<Status> {
     let default = if ctx.stdout_tty { "table" } else { "json" };
     let format = ctx.format(&["table", "json", "sarif"], default)?;
@@ -106,12 +126,14 @@ fn check(ctx: &Context, args: CheckArgs) -> anyhow::Result<Status> {
         exclude: args.exclude,
         ..Options::default()
     };
-    let report = vouch_pins::check_path(&args.path, &config, &opts).map_err(|e| {
-        crate::error::hinted(
+    let progress = Progress(crate::progress::bar(ctx, 0, "checking"));
+    let report = vouch_pins::scan::check_path_reporting(&args.path, &config, &opts, &progress)
+        .map_err(|e| {
+            crate::error::hinted(
             anyhow::Error::new(e),
             "give a repository directory or a workflow, Dockerfile, manifest, script or lockfile",
         )
-    })?;
+        })?;
     let bytes = match format {
         "json" => {
             let mut v = serde_json::to_vec_pretty(&report)?;
