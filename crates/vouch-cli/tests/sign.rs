@@ -678,6 +678,14 @@ fn bad_bundles_and_keys_are_one_line_errors() {
     );
     assert_eq!(code, 2);
     one_line_error(&err, "keyless");
+    // A missing file.
+    let (code, _, err) = vouch(
+        d,
+        &["sign", "blob", "missing.tar", "--key", "cosign.key"],
+        Some("pw"),
+    );
+    assert_eq!(code, 2);
+    one_line_error(&err, "missing.tar");
     // Wrong password when signing: no signature written.
     let (code, _, err) = vouch(
         d,

@@ -45,12 +45,12 @@ pub fn digest_file(
             .context("failed to read standard input");
     }
     let file = std::fs::File::open(path)
-        .with_context(|| format!("`{}`: cannot open file", path.display()))?;
+        .map_err(|e| anyhow::anyhow!("`{}`: cannot open file: {e}", path.display()))?;
     let len = file.metadata().map_or(0, |m| m.len());
     let bar = crate::progress::bar(ctx, len, "hashing");
     let digest = algorithm
         .digest_reader_with_progress(file, |n| bar.inc(n))
-        .with_context(|| format!("`{}`: cannot read file", path.display()))?;
+        .map_err(|e| anyhow::anyhow!("`{}`: cannot read file: {e}", path.display()))?;
     bar.finish_and_clear();
     Ok(digest)
 }
@@ -66,11 +66,11 @@ pub fn digest_file_many(
             .context("failed to read standard input");
     }
     let file = std::fs::File::open(path)
-        .with_context(|| format!("`{}`: cannot open file", path.display()))?;
+        .map_err(|e| anyhow::anyhow!("`{}`: cannot open file: {e}", path.display()))?;
     let len = file.metadata().map_or(0, |m| m.len());
     let bar = crate::progress::bar(ctx, len, "hashing");
     let digests = DigestAlgorithm::digest_reader_many(algorithms, file, |n| bar.inc(n))
-        .with_context(|| format!("`{}`: cannot read file", path.display()))?;
+        .map_err(|e| anyhow::anyhow!("`{}`: cannot read file: {e}", path.display()))?;
     bar.finish_and_clear();
     Ok(digests)
 }
@@ -85,7 +85,7 @@ pub fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
             .context("failed to read standard input")?;
         return Ok(buf);
     }
-    std::fs::read(path).with_context(|| format!("`{}`: cannot read file", path.display()))
+    std::fs::read(path).map_err(|e| anyhow::anyhow!("`{}`: cannot read file: {e}", path.display()))
 }
 
 /// A reader that fails once `cancel` is set (the key could not be loaded: stop hashing).
@@ -128,7 +128,7 @@ fn load_key_while_hashing(
         });
         let digest = (|| {
             let file = std::fs::File::open(&args.file)
-                .with_context(|| format!("`{}`: cannot open file", args.file.display()))?;
+                .map_err(|e| anyhow::anyhow!("`{}`: cannot open file: {e}", args.file.display()))?;
             let len = file.metadata().map_or(0, |m| m.len());
             let bar = crate::progress::bar(ctx, len, "hashing");
             let reader = Cancellable {
@@ -137,7 +137,7 @@ fn load_key_while_hashing(
             };
             let digest = DigestAlgorithm::Sha256
                 .digest_reader_with_progress(reader, |n| bar.inc(n))
-                .with_context(|| format!("`{}`: cannot read file", args.file.display()));
+                .map_err(|e| anyhow::anyhow!("`{}`: cannot read file: {e}", args.file.display()));
             bar.finish_and_clear();
             digest
         })();

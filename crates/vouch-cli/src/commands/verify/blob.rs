@@ -7,7 +7,6 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
 use clap::Args;
 use vouch_sign::bundle::Bundle;
 use vouch_sign::keys::PublicKey;
@@ -142,7 +141,7 @@ pub fn run(ctx: &Context, args: BlobArgs) -> anyhow::Result<Status> {
     let input = parse_input(&args.file)?;
     if let Some(sig_path) = &args.signature {
         let sig_text = std::fs::read(sig_path)
-            .with_context(|| format!("`{}`: cannot read file", sig_path.display()))?;
+            .map_err(|e| anyhow::anyhow!("`{}`: cannot read file: {e}", sig_path.display()))?;
         let sig = vouch_sign::keys::decode_signature_text(&sig_text);
         let result = match (public.digest_algorithm(), &input) {
             (Some(alg), Input::Path(p)) => {
@@ -189,7 +188,7 @@ pub fn run(ctx: &Context, args: BlobArgs) -> anyhow::Result<Status> {
         .as_ref()
         .expect("clap requires --signature or --bundle");
     let text = std::fs::read(bundle_path)
-        .with_context(|| format!("`{}`: cannot read file", bundle_path.display()))?;
+        .map_err(|e| anyhow::anyhow!("`{}`: cannot read file: {e}", bundle_path.display()))?;
     let bundle = Bundle::from_json(&text)
         .map_err(|e| anyhow::anyhow!("`{}`: {e}", bundle_path.display()))?;
     let data;
@@ -231,7 +230,7 @@ pub fn run(ctx: &Context, args: BlobArgs) -> anyhow::Result<Status> {
         let root = match &args.trusted_root {
             Some(path) => {
                 let text = std::fs::read(path)
-                    .with_context(|| format!("`{}`: cannot read file", path.display()))?;
+                    .map_err(|e| anyhow::anyhow!("`{}`: cannot read file: {e}", path.display()))?;
                 vouch_trust::TrustedRoot::from_json(&text)
                     .map_err(|e| anyhow::anyhow!("`{}`: {e}", path.display()))?
             }

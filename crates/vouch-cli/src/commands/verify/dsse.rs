@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context as _;
 use clap::Args;
 use vouch_sign::Envelope;
 
@@ -27,7 +26,7 @@ pub struct DsseArgs {
 pub fn run(ctx: &Context, args: DsseArgs) -> anyhow::Result<Status> {
     let public = key::load_public(&args.key)?;
     let text = std::fs::read(&args.envelope)
-        .with_context(|| format!("`{}`: cannot read file", args.envelope.display()))?;
+        .map_err(|e| anyhow::anyhow!("`{}`: cannot read file: {e}", args.envelope.display()))?;
     let envelope = Envelope::from_json(&text)
         .map_err(|e| anyhow::anyhow!("`{}`: {e}", args.envelope.display()))?;
     if let Some(t) = &args.payload_type {
