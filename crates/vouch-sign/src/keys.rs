@@ -684,7 +684,7 @@ impl PrivateKey {
     ) -> Result<Zeroizing<String>, KeyError> {
         if !(15..=17).contains(&log_n) {
             return Err(KeyError::ScryptParams {
-                n: 1 << log_n,
+                n: 1u64.checked_shl(log_n.into()).unwrap_or(0),
                 r: 8,
                 p: 1,
             });
@@ -809,6 +809,12 @@ mod tests {
     #[test]
     fn rejects_unknown_scrypt_parameters_before_scrypt() {
         let key = PrivateKey::generate_p256();
+        for log_n in [0, 14, 18, 80, 255] {
+            assert!(matches!(
+                key.to_cosign_pem_with_cost(b"", log_n),
+                Err(KeyError::ScryptParams { .. })
+            ));
+        }
         let pem = key.to_cosign_pem_with_cost(b"", 15).unwrap();
         let block = pem::parse(pem.as_bytes()).unwrap();
         let json = String::from_utf8(block.der.to_vec())
