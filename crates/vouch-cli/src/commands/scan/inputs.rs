@@ -185,8 +185,18 @@ pub fn add_sbom(out: &mut Collected, file: &str) -> anyhow::Result<()> {
         vouch_sbom::decode(&bytes).with_context(|| format!("failed to read SBOM `{display}`"))?;
     let mut n = 0;
     let mut unknown = std::collections::BTreeMap::<String, usize>::new();
+    let mut not_registry = 0;
     for c in std::iter::once(&sbom.root).chain(&sbom.components) {
         let Some(purl) = &c.purl else { continue };
+        // First-party (path) and git components are not in advisory databases.
+        match c.source {
+            Some(vouch_sbom::SourceKind::Path) => continue,
+            Some(vouch_sbom::SourceKind::Git) => {
+                not_registry += 1;
+                continue;
+            }
+            _ => {}
+        }
         let Some(eco) = Ecosystem::from_purl_type(purl.ty()) else {
             *unknown.entry(purl.ty().to_owned()).or_default() += 1;
             continue;
@@ -221,6 +231,11 @@ pub fn add_sbom(out: &mut Collected, file: &str) -> anyhow::Result<()> {
                 column: None,
             }),
         });
+    }
+    if not_registry > 0 {
+        out.notes.push(format!(
+            "`{display}`: {not_registry} git component(s) are not in advisory databases and were not checked"
+        ));
     }
     for (ty, count) in unknown {
         out.notes.push(format!(

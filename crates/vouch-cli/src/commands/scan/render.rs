@@ -250,7 +250,10 @@ pub fn sarif(r: &Report) -> Value {
             .locations
             .iter()
             .map(|l| {
-                let mut phys = json!({"artifactLocation": {"uri": l.file.replace('\\', "/")}});
+                // Repository-relative where the path allows (`./Cargo.lock` → `Cargo.lock`).
+                let uri = l.file.replace('\\', "/");
+                let uri = uri.trim_start_matches("./");
+                let mut phys = json!({"artifactLocation": {"uri": uri}});
                 if let Some(line) = l.line.filter(|&n| n > 0) {
                     phys["region"] = json!({"startLine": line});
                 }
