@@ -33,7 +33,7 @@ if cargo cyclonedx --version >/dev/null 2>&1; then have_cyclonedx=1; fi
 
 bench_workspace() {
   local label=$1 dir=$2 packages
-  packages=$(cargo metadata --format-version 1 --locked --offline --manifest-path "$dir/Cargo.toml" \
+  packages=$(cargo metadata --format-version 1 --locked --offline --manifest-path "$dir/Cargo.toml" 2>/dev/null \
     | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["resolve"]["nodes"]))')
   local md vouch_ms ratio
   md=$(median_ms cargo metadata --format-version 1 --locked --offline --manifest-path "$dir/Cargo.toml")
