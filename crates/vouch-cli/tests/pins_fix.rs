@@ -17,9 +17,27 @@ const REUSABLE_MAIN: &str = "0123456789abcdef0123456789abcdef01234567";
 /// `GET /repos/{o}/{r}/git/tags/{sha}`; everything else is 404. Returns its base URL and the
 /// request log.
 fn github() -> (String, Arc<Mutex<Vec<String>>>) {
+    github_with(vec![])
+}
+
+fn commit_ref(path: &str, sha: &str) -> (String, String) {
+    (
+        path.to_owned(),
+        format!(r#"{{"object":{{"type":"commit","sha":"{sha}"}}}}"#),
+    )
+}
+
+fn tag_ref(path: &str, sha: &str) -> (String, String) {
+    (
+        path.to_owned(),
+        format!(r#"{{"object":{{"type":"tag","sha":"{sha}"}}}}"#),
+    )
+}
+
+fn github_with(extra: Vec<(String, String)>) -> (String, Arc<Mutex<Vec<String>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let routes: HashMap<String, String> = [
+    let mut routes: HashMap<String, String> = [
         (
             "/repos/actions/checkout/git/ref/tags/v4".to_owned(),
             format!(r#"{{"ref":"refs/tags/v4","object":{{"type":"commit","sha":"{CHECKOUT}"}}}}"#),
@@ -39,6 +57,7 @@ fn github() -> (String, Arc<Mutex<Vec<String>>>) {
     ]
     .into_iter()
     .collect();
+    routes.extend(extra);
     let log = Arc::new(Mutex::new(Vec::new()));
     let seen = Arc::clone(&log);
     std::thread::spawn(move || {
@@ -269,4 +288,75 @@ fn images_are_pinned_through_the_registry() {
     assert_eq!(read(dir.path(), "Dockerfile"), df);
     assert_eq!(read(dir.path(), ".github/workflows/ci.yml"), wf);
     assert!(text(&o).contains("pinned 0 references"), "{}", text(&o));
+}
+
+#[test]
+fn online_version_comments_must_name_the_pinned_commit() {
+    // The tags of zizmor's ref-version-mismatch fixture, as GitHub answers for them.
+    let (api, _) = github_with(vec![
+        commit_ref(
+            "/repos/actions/setup-node/git/ref/tags/v3.8.2",
+            "1a4442cacd436585916779262731d5b162bc6ec7",
+        ),
+        commit_ref(
+            "/repos/actions/setup-node/git/ref/tags/v3.8.1",
+            "5e21ff4d9bc1a8cf6de233a3057d20ec6b3fb69d",
+        ),
+        tag_ref(
+            "/repos/Swatinem/rust-cache/git/ref/tags/v2.7.8",
+            "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        ),
+        tag_ref(
+            "/repos/Swatinem/rust-cache/git/tags/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+        ),
+        commit_ref(
+            "/repos/Swatinem/rust-cache/git/tags/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+            "9d47c6ad4b02e050fd481d890b2ea34778fd09d6",
+        ),
+        commit_ref(
+            "/repos/canonical/charming-actions/git/ref/tags/2.7.0",
+            "1753e0803f70445132e92acd45c905aba6473225",
+        ),
+    ]);
+    let fixture = vouch_testkit::shared_path("pinning-fixtures/zizmor/ref-version-mismatch.yml");
+    let f = fixture.to_str().unwrap();
+    let o = vouch(&[
+        "pins",
+        "--format",
+        "json",
+        "--online",
+        "--github-api",
+        &api,
+        f,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let got: Vec<(String, u64)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["code"].as_str().unwrap().to_owned(),
+                x["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // 22: `@v3.8.2` (offline); 25: `# v3.8.1` is another commit's tag; 28: no tag `v300000.8.1`.
+    assert_eq!(
+        got,
+        vec![
+            ("unpinned-action".to_owned(), 22),
+            ("version-comment-mismatch".to_owned(), 25),
+            ("unknown-version-comment".to_owned(), 28),
+        ]
+    );
+    // Offline, only the tag reference fails.
+    let o = vouch(&["pins", "--format", "json", f]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 1);
+    // An API that cannot be reached is "could not verify": exit 2.
+    let o = vouch(&["pins", "--online", "--github-api", "http://127.0.0.1:9", f]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }

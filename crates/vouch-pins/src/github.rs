@@ -104,13 +104,25 @@ impl GitHub {
     }
 
     fn lookup(&self, repo: &str, git_ref: &str) -> Result<String, String> {
-        let mut obj = match self.get(&format!("/repos/{repo}/git/ref/tags/{git_ref}"))? {
+        let obj = match self.get(&format!("/repos/{repo}/git/ref/tags/{git_ref}"))? {
             Some(r) => r.object,
             None => match self.get(&format!("/repos/{repo}/git/ref/heads/{git_ref}"))? {
                 Some(r) => r.object,
                 None => return Err(format!("`{repo}` has no tag or branch `{git_ref}`")),
             },
         };
+        self.peel(repo, git_ref, obj)
+    }
+
+    /// The commit a tag points at (annotated tags followed), `None` when there is no such tag.
+    pub fn tag_commit(&self, repo: &str, tag: &str) -> Result<Option<String>, String> {
+        match self.get(&format!("/repos/{repo}/git/ref/tags/{tag}"))? {
+            Some(r) => self.peel(repo, tag, r.object).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn peel(&self, repo: &str, git_ref: &str, mut obj: GitObject) -> Result<String, String> {
         // Annotated tags point at tag objects (possibly at other tags); follow to the commit.
         for _ in 0..8 {
             match obj.kind.as_str() {
@@ -131,6 +143,12 @@ impl GitHub {
             }
         }
         Err(format!("`{repo}@{git_ref}`: too many nested tags"))
+    }
+}
+
+impl crate::online::TagLookup for GitHub {
+    fn tag_commit(&self, repo: &str, tag: &str) -> Result<Option<String>, String> {
+        GitHub::tag_commit(self, repo, tag)
     }
 }
 

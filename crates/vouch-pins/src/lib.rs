@@ -24,6 +24,7 @@ pub mod fix;
 pub mod github;
 pub mod image;
 pub mod manifest;
+pub mod online;
 pub mod records;
 pub mod scan;
 pub mod shell;
@@ -132,6 +133,8 @@ pub enum Code {
     LockfileMissing,
     ParseError,
     ExceptionExpired,
+    VersionCommentMismatch,
+    UnknownVersionComment,
 }
 
 impl Code {
@@ -158,6 +161,8 @@ impl Code {
         Code::LockfileMissing,
         Code::ParseError,
         Code::ExceptionExpired,
+        Code::VersionCommentMismatch,
+        Code::UnknownVersionComment,
     ];
 
     /// The kebab-case code.
@@ -185,6 +190,8 @@ impl Code {
             Code::LockfileMissing => "lockfile-missing",
             Code::ParseError => "parse-error",
             Code::ExceptionExpired => "exception-expired",
+            Code::VersionCommentMismatch => "version-comment-mismatch",
+            Code::UnknownVersionComment => "unknown-version-comment",
         }
     }
 
@@ -239,6 +246,12 @@ impl Code {
             Code::LockfileMissing => "a manifest has no lockfile beside it",
             Code::ParseError => "a file could not be parsed, so it could not be checked",
             Code::ExceptionExpired => "a policy exception has passed its expiry date",
+            Code::VersionCommentMismatch => {
+                "(online) the version comment beside a commit id names a tag of another commit"
+            }
+            Code::UnknownVersionComment => {
+                "(online) the version comment beside a commit id names no tag of the repository"
+            }
         }
     }
 }

@@ -76,6 +76,8 @@ pub enum ScanError {
     },
     #[error(transparent)]
     Config(#[from] config::ConfigError),
+    #[error("could not run the online checks: {0}")]
+    Online(String),
 }
 
 const SKIP_DIRS: &[&str] = &[
@@ -294,6 +296,18 @@ pub fn check_path_reporting(
     opts: &Options,
     reporter: &dyn Reporter,
 ) -> Result<Report, ScanError> {
+    check_path_full(path, config, opts, reporter, None)
+}
+
+/// [`check_path`] with progress callbacks and, given a tag lookup (the GitHub API), the
+/// online checks of [`crate::online`].
+pub fn check_path_full(
+    path: &Path,
+    config: &Config,
+    opts: &Options,
+    reporter: &dyn Reporter,
+    tags: Option<&dyn crate::online::TagLookup>,
+) -> Result<Report, ScanError> {
     if !path.exists() {
         return Err(ScanError::NotFound {
             path: path.display().to_string(),
@@ -474,6 +488,11 @@ pub fn check_path_reporting(
         files,
         ..
     } = run;
+    if let Some(tags) = tags {
+        let online = crate::online::check_version_comments(&checked.references, tags)
+            .map_err(ScanError::Online)?;
+        checked.findings.extend(online);
+    }
     let (references, findings) = (&mut checked.references, &mut checked.findings);
     config.apply(None, references, findings, opts.today);
     Ok(Report::new(

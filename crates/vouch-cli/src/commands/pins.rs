@@ -42,6 +42,18 @@ pub struct CheckArgs {
     /// Don't walk below this path (relative to PATH); repeatable.
     #[arg(long, value_name = "PATH")]
     pub exclude: Vec<String>,
+    /// Also check, through the GitHub API, that `# vX.Y.Z` comments beside commit ids name
+    /// tags of those commits.
+    #[arg(long)]
+    pub online: bool,
+    /// GitHub REST API base URL for `--online`.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "GITHUB_API_URL",
+        default_value = "https://api.github.com"
+    )]
+    pub github_api: String,
 }
 
 #[derive(Debug, Args)]
@@ -127,7 +139,18 @@ fn check(ctx: &Context, args: CheckArgs) -> anyhow::Result<Status> {
         ..Options::default()
     };
     let progress = Progress(crate::progress::bar(ctx, 0, "checking"));
-    let report = vouch_pins::scan::check_path_reporting(&args.path, &config, &opts, &progress)
+    let github = if args.online {
+        Some(
+            vouch_pins::github::GitHub::new(&args.github_api, std::env::var("GITHUB_TOKEN").ok())
+                .context("invalid `--github-api`")?,
+        )
+    } else {
+        None
+    };
+    let tags = github
+        .as_ref()
+        .map(|g| g as &dyn vouch_pins::online::TagLookup);
+    let report = vouch_pins::scan::check_path_full(&args.path, &config, &opts, &progress, tags)
         .map_err(|e| {
             crate::error::hinted(
             anyhow::Error::new(e),
