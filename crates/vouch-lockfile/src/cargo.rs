@@ -219,7 +219,6 @@ fn read_fast(text: &str) -> Option<Raw> {
         Top,
         Package,
         Metadata,
-        Other,
     }
     fn string(v: &str) -> Option<(&str, &str)> {
         let rest = v.strip_prefix('"')?;
@@ -303,12 +302,13 @@ fn read_fast(text: &str) -> Option<Raw> {
                     Section::Package
                 }
                 "[metadata]" => Section::Metadata,
-                _ => Section::Other,
+                // Anything else (`[[patch.unused]]`, or a header cut short by truncation
+                // such as `[[pack`) is left to the TOML parser, which validates it.
+                _ => return None,
             };
             continue;
         }
         match section {
-            Section::Other => {}
             Section::Top => {
                 let (key, value) = t.split_once('=')?;
                 if key.trim() != "version" || raw.version.is_some() {
@@ -798,5 +798,26 @@ dependencies = ["r 0.49.0 (git+https://github.com/nushell/reedline?branch=main)"
             vec!["b", "c"]
         );
         assert!(parse_lock("[[package]]\nname = \"a\"\n", "Cargo.lock").is_err());
+    }
+
+    /// A `Cargo.lock` cut off in the middle of a table header (`[[pack`) was accepted by
+    /// the fast reader as an unknown section, so a truncated file gave a plausible SBOM.
+    #[test]
+    fn truncated_table_header_is_an_error() {
+        let whole = "version = 4\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n\n[[package]]\nname = \"b\"\nversion = \"2.0.0\"\n";
+        assert_eq!(parse_lock(whole, "Cargo.lock").unwrap().packages.len(), 2);
+        for cut in ["[[pack", "[[package", "[[package]", "[meta"] {
+            let text =
+                format!("version = 4\n\n[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n\n{cut}");
+            let e = parse_lock(&text, "x/Cargo.lock").unwrap_err();
+            assert!(
+                e.to_string()
+                    .starts_with("failed to parse `x/Cargo.lock`: "),
+                "{cut}: {e}"
+            );
+        }
+        // Other well-formed tables are still read (by the TOML parser).
+        let patch = format!("{whole}\n[[patch.unused]]\nname = \"c\"\nversion = \"3.0.0\"\n");
+        assert_eq!(parse_lock(&patch, "Cargo.lock").unwrap().packages.len(), 2);
     }
 }
