@@ -318,6 +318,27 @@ fn online_version_comments_must_name_the_pinned_commit() {
             "/repos/canonical/charming-actions/git/ref/tags/2.7.0",
             "1753e0803f70445132e92acd45c905aba6473225",
         ),
+        commit_ref(
+            "/repos/actions/setup-node/commits/1a4442cacd436585916779262731d5b162bc6ec7",
+            "1a4442cacd436585916779262731d5b162bc6ec7",
+        ),
+        commit_ref(
+            "/repos/Swatinem/rust-cache/commits/9d47c6ad4b02e050fd481d890b2ea34778fd09d6",
+            "9d47c6ad4b02e050fd481d890b2ea34778fd09d6",
+        ),
+        commit_ref(
+            "/repos/canonical/charming-actions/commits/1753e0803f70445132e92acd45c905aba6473225",
+            "1753e0803f70445132e92acd45c905aba6473225",
+        ),
+        (
+            "/repos/actions/setup-node".to_owned(),
+            r#"{"default_branch":"main"}"#.to_owned(),
+        ),
+        (
+            "/repos/actions/setup-node/compare/main...1a4442cacd436585916779262731d5b162bc6ec7"
+                .to_owned(),
+            r#"{"status":"behind"}"#.to_owned(),
+        ),
     ]);
     let fixture = vouch_testkit::shared_path("pinning-fixtures/zizmor/ref-version-mismatch.yml");
     let f = fixture.to_str().unwrap();
@@ -359,4 +380,68 @@ fn online_version_comments_must_name_the_pinned_commit() {
     // An API that cannot be reached is "could not verify": exit 2.
     let o = vouch(&["pins", "--online", "--github-api", "http://127.0.0.1:9", f]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
+
+#[test]
+fn online_commits_must_exist_and_belong_to_the_repository() {
+    // impostor-commit.yml pins actions/checkout to a commit that exists only in a fork:
+    // GitHub serves it, but it is neither on the default branch nor tagged.
+    let sha = "c7d749a2d57b4b375d1ebcd17cfbfb60c676f18e";
+    let (api, _) = github_with(vec![
+        commit_ref(&format!("/repos/actions/checkout/commits/{sha}"), sha),
+        (
+            "/repos/actions/checkout".to_owned(),
+            r#"{"default_branch":"main"}"#.to_owned(),
+        ),
+        (
+            format!("/repos/actions/checkout/compare/main...{sha}"),
+            r#"{"status":"diverged"}"#.to_owned(),
+        ),
+        (
+            "/repos/actions/checkout/tags?per_page=100".to_owned(),
+            r#"[{"name":"v4.2.2","commit":{"sha":"11bd71901bbe5b1630ceea73d27597364c9af683"}}]"#
+                .to_owned(),
+        ),
+    ]);
+    let run = |rel: &str| {
+        let f = vouch_testkit::shared_path(&format!("pinning-fixtures/{rel}"));
+        let o = vouch(&[
+            "pins",
+            "--format",
+            "json",
+            "--online",
+            "--github-api",
+            &api,
+            f.to_str().unwrap(),
+        ]);
+        let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+        let got: Vec<(String, u64)> = doc["findings"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|x| {
+                        (
+                            x["code"].as_str().unwrap().to_owned(),
+                            x["line"].as_u64().unwrap(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        (o, got)
+    };
+    let (o, got) = run("zizmor/impostor-commit.yml");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(got, vec![("impostor-commit".to_owned(), 29)]);
+    // workflow-pinned.yaml's `daadedc8…` is made up: the API knows no such commit.
+    let (o, got) = run("scorecard/workflow-pinned.yaml");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(
+        got,
+        vec![
+            ("unknown-commit".to_owned(), 31),
+            ("unknown-commit".to_owned(), 54),
+            ("unknown-commit".to_owned(), 79),
+        ]
+    );
 }

@@ -78,6 +78,16 @@ impl GitHub {
 
     /// `Ok(None)` on 404.
     fn get(&self, path: &str) -> Result<Option<RefOrTag>, String> {
+        match self.get_json(path)? {
+            Some(v) => serde_json::from_value(v)
+                .map(Some)
+                .map_err(|e| format!("GET {}{path}: unexpected answer: {e}", self.base)),
+            None => Ok(None),
+        }
+    }
+
+    /// Any JSON answer; `Ok(None)` on 404 and 422 (GitHub's "no commit found").
+    fn get_json(&self, path: &str) -> Result<Option<serde_json::Value>, String> {
         let url = format!("{}{path}", self.base);
         let mut req = self
             .http
@@ -90,7 +100,9 @@ impl GitHub {
         self.rt.block_on(async {
             let resp = req.send().await.map_err(|e| format!("GET {url}: {e}"))?;
             let status = resp.status();
-            if status == reqwest::StatusCode::NOT_FOUND {
+            if status == reqwest::StatusCode::NOT_FOUND
+                || status == reqwest::StatusCode::UNPROCESSABLE_ENTITY
+            {
                 return Ok(None);
             }
             if !status.is_success() {
@@ -149,6 +161,38 @@ impl GitHub {
 impl crate::online::TagLookup for GitHub {
     fn tag_commit(&self, repo: &str, tag: &str) -> Result<Option<String>, String> {
         GitHub::tag_commit(self, repo, tag)
+    }
+
+    fn commit_exists(&self, repo: &str, sha: &str) -> Result<bool, String> {
+        Ok(self
+            .get_json(&format!("/repos/{repo}/commits/{sha}"))?
+            .is_some())
+    }
+
+    fn commit_reachable(&self, repo: &str, sha: &str) -> Result<bool, String> {
+        let info = self
+            .get_json(&format!("/repos/{repo}"))?
+            .ok_or_else(|| format!("repository `{repo}` not found"))?;
+        if let Some(branch) = info.get("default_branch").and_then(|b| b.as_str()) {
+            let cmp = self.get_json(&format!("/repos/{repo}/compare/{branch}...{sha}"))?;
+            let status = cmp
+                .as_ref()
+                .and_then(|c| c.get("status"))
+                .and_then(|s| s.as_str());
+            if matches!(status, Some("behind" | "identical")) {
+                return Ok(true);
+            }
+        }
+        let tags = self
+            .get_json(&format!("/repos/{repo}/tags?per_page=100"))?
+            .unwrap_or_default();
+        Ok(tags.as_array().is_some_and(|a| {
+            a.iter().any(|t| {
+                t.pointer("/commit/sha")
+                    .and_then(|s| s.as_str())
+                    .is_some_and(|s| s.eq_ignore_ascii_case(sha))
+            })
+        }))
     }
 }
 

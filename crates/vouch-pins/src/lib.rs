@@ -135,6 +135,8 @@ pub enum Code {
     ExceptionExpired,
     VersionCommentMismatch,
     UnknownVersionComment,
+    UnknownCommit,
+    ImpostorCommit,
 }
 
 impl Code {
@@ -163,6 +165,8 @@ impl Code {
         Code::ExceptionExpired,
         Code::VersionCommentMismatch,
         Code::UnknownVersionComment,
+        Code::UnknownCommit,
+        Code::ImpostorCommit,
     ];
 
     /// The kebab-case code.
@@ -192,6 +196,8 @@ impl Code {
             Code::ExceptionExpired => "exception-expired",
             Code::VersionCommentMismatch => "version-comment-mismatch",
             Code::UnknownVersionComment => "unknown-version-comment",
+            Code::UnknownCommit => "unknown-commit",
+            Code::ImpostorCommit => "impostor-commit",
         }
     }
 
@@ -251,6 +257,10 @@ impl Code {
             }
             Code::UnknownVersionComment => {
                 "(online) the version comment beside a commit id names no tag of the repository"
+            }
+            Code::UnknownCommit => "(online) a pinned commit id does not exist in the repository",
+            Code::ImpostorCommit => {
+                "(online) a pinned commit is neither on the default branch nor tagged: it may come from a fork"
             }
         }
     }
