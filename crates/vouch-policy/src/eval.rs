@@ -117,6 +117,26 @@ fn is_trusted(policy: &Policy, signer: &Signer) -> bool {
     }
 }
 
+/// The `vouch attest` flags that produce a statement of `predicate_type`.
+fn producer_flags(predicate_type: &str) -> String {
+    use vouch_attest::predicate::{
+        COSIGN_VULN, CYCLONEDX, SLSA_PROVENANCE_V1, SPDX, VOUCH_LOCKFILE_CHANGE, VOUCH_PINS,
+    };
+    let flags = [
+        (SLSA_PROVENANCE_V1, "--provenance"),
+        (CYCLONEDX, "--sbom"),
+        (SPDX, "--sbom --sbom-format spdx"),
+        (COSIGN_VULN, "--scan"),
+        (VOUCH_PINS, "--pins"),
+        (VOUCH_LOCKFILE_CHANGE, "--lockfile-diff RECORD"),
+    ];
+    match flags.iter().find(|(t, _)| same_type(t, predicate_type)) {
+        Some((_, flags)) => (*flags).to_owned(),
+        None if predicate_type == ANY_PREDICATE_TYPE => "--predicate FILE --type URI".to_owned(),
+        None => format!("--predicate FILE --type {predicate_type}"),
+    }
+}
+
 /// k of n counts distinct signers in the evidence (one key listed twice, or one certificate
 /// matching two identity entries, is still one signer), and every required entry must match.
 fn meets_threshold(policy: &Policy, signers: &[Signer]) -> bool {
@@ -255,10 +275,13 @@ fn attestation_checks(
                 "attestation",
                 name,
                 Code::AttestationMissing,
-                format!("no {wanted} about `{artifact}` ({digest}) in the evidence"),
                 format!(
-                    "attest it: `vouch attest {artifact} --type {} …` (or `vouch release`), and pass that bundle",
-                    req.predicate_type
+                    "no {} about `{artifact}` ({digest}) in the evidence",
+                    wanted.strip_prefix("a ").unwrap_or(&wanted)
+                ),
+                format!(
+                    "attest it: `vouch attest {artifact} {} --key KEY --bundle B` (or `vouch release`), and pass that bundle",
+                    producer_flags(&req.predicate_type)
                 ),
                 Vec::new(),
             )

@@ -486,3 +486,36 @@ fn rego_deny_messages_are_quoted() {
         v.failures[0].message
     );
 }
+
+/// The missing-attestation denial read "no a `…` attestation", and its fix suggested
+/// `vouch attest --type T …`, which clap rejects without `--predicate` even where vouch has a
+/// producer flag for that type.
+#[test]
+fn missing_attestation_message_is_grammatical_and_its_fix_runs() {
+    let mut c = case();
+    c.evidence.statements.remove(1);
+    let v = evaluate(&c.set, &c.evidence, now());
+    assert_eq!(codes(&v), [Code::AttestationMissing]);
+    let f = &v.failures[0];
+    assert!(
+        f.message.starts_with(&format!(
+            "no `{CYCLONEDX}` attestation about `dist/tool-linux`"
+        )),
+        "{}",
+        f.message
+    );
+    assert!(
+        f.fix.contains("vouch attest dist/tool-linux --sbom "),
+        "{}",
+        f.fix
+    );
+
+    let mut c = case();
+    c.evidence.statements.remove(0);
+    let v = evaluate(&c.set, &c.evidence, now());
+    assert!(
+        v.failures[0].fix.contains("--provenance"),
+        "{}",
+        v.failures[0].fix
+    );
+}
