@@ -291,6 +291,20 @@ fn markdown_and_table_list_every_finding() {
     }
 }
 
+/// The shapes users read: the Markdown PR comment and the terminal table.
+#[test]
+fn markdown_and_table_snapshots() {
+    let lock = shared("lockfiles/crates.io/ripgrep/13.0.0/Cargo.lock");
+    let source = shared("osv");
+    for format in ["markdown", "table"] {
+        let o = vouch(&["scan", "--offline", "--db", db(), "--format", format, &lock]);
+        let out = String::from_utf8(o.stdout)
+            .unwrap()
+            .replace(&source, "[shared]/osv");
+        insta::assert_snapshot!(format!("ripgrep_13_{format}"), out);
+    }
+}
+
 #[test]
 fn fail_on_threshold_and_informational() {
     // ripgrep 13: regex (high 7.5), thread_local (no CVSS: unknown), 4 informational.

@@ -116,7 +116,11 @@ pub fn table(r: &Report) -> String {
 }
 
 fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    // Table cells: no pipes, no line breaks, no raw HTML (`AtomicCell<*64>`).
+    s.replace('|', "\\|")
+        .replace('\n', " ")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Markdown for PR comments.
