@@ -19,7 +19,7 @@ use vouch_sign::keys::{PrivateKey, Signer as _};
 /// uses it for the referrer form of `sign image`, and reports verified legacy `.sig`
 /// signatures to the policy engine as statements of this type, so policies require a
 /// signature by requiring this predicate.
-pub const COSIGN_SIGN_PREDICATE: &str = "https://sigstore.dev/cosign/sign/v1";
+pub use vouch_verify::COSIGN_SIGN_PREDICATE;
 
 /// Registry flags every image command takes.
 #[derive(Debug, Args, Clone)]

@@ -1,0 +1,80 @@
+//! The deploy-time re-scan: verified SBOM statements about the digest scanned against the
+//! local OSV database now, catching vulnerabilities published after the build.
+
+use std::path::Path;
+
+use vouch_core::Digest;
+use vouch_policy::VerifiedStatement;
+
+use crate::CouldNotVerify;
+
+fn level(l: vouch_osv::Level) -> Option<vouch_policy::Severity> {
+    use vouch_policy::Severity;
+    match l {
+        vouch_osv::Level::Unknown => None,
+        vouch_osv::Level::None | vouch_osv::Level::Low => Some(Severity::Low),
+        vouch_osv::Level::Medium => Some(Severity::Medium),
+        vouch_osv::Level::High => Some(Severity::High),
+        vouch_osv::Level::Critical => Some(Severity::Critical),
+    }
+}
+
+/// Every verified SBOM statement about `digest`, re-scanned; `None` when there is none
+/// (the policy then reports `rescan-missing`).
+pub(crate) fn rescan(
+    dir: &Path,
+    statements: &[VerifiedStatement],
+    digest: &Digest,
+) -> Result<Option<vouch_policy::RescanResult>, CouldNotVerify> {
+    let sboms: Vec<&VerifiedStatement> = statements
+        .iter()
+        .filter(|s| {
+            vouch_attest::predicate::is_sbom(&s.statement.predicate_type)
+                && s.statement.covers(digest)
+        })
+        .collect();
+    if sboms.is_empty() {
+        return Ok(None);
+    }
+    let database = vouch_osv::Database::open(dir)
+        .map_err(|source| CouldNotVerify::RescanDatabase { source })?;
+    let mut findings = Vec::new();
+    let mut sources = Vec::new();
+    for s in sboms {
+        let bytes = serde_json::to_vec(&s.statement.predicate).unwrap_or_default();
+        let sbom = vouch_sbom::decode(&bytes).map_err(|source| CouldNotVerify::AttestedSbom {
+            source_name: s.source.clone(),
+            source,
+        })?;
+        let report = vouch_osv::scan_packages(&database, &sbom.packages()).map_err(|source| {
+            CouldNotVerify::Rescan {
+                source_name: s.source.clone(),
+                source,
+            }
+        })?;
+        for f in report.findings {
+            if f.suppressed.is_some() || f.informational.is_some() {
+                continue;
+            }
+            findings.push(vouch_policy::RescanFinding {
+                id: f.id,
+                package: f.package.name,
+                version: f.package.version,
+                severity: level(f.severity.level),
+            });
+        }
+        sources.push(s.source.clone());
+    }
+    findings.sort_by(|a, b| (&a.id, &a.package, &a.version).cmp(&(&b.id, &b.package, &b.version)));
+    findings.dedup();
+    let meta = database.meta();
+    Ok(Some(vouch_policy::RescanResult {
+        source: sources.join(", "),
+        database: format!(
+            "the OSV database at `{}` (data as of {})",
+            dir.display(),
+            meta.snapshot.as_deref().unwrap_or(&meta.built)
+        ),
+        findings,
+    }))
+}
