@@ -123,7 +123,14 @@ fn attestations_append_and_verify_with_independent_verifiers() {
     std::fs::write(d.join("vex.json"), vex.to_string()).unwrap();
     std::fs::write(
         d.join("change.json"),
-        json!({"version": 1, "added": [], "removed": [], "changed": []}).to_string(),
+        json!({
+            "version": 1,
+            "from": {"rev": "v1", "commit": "1".repeat(40)},
+            "to": {"rev": "HEAD", "commit": "2".repeat(40)},
+            "lockfiles": [],
+            "summary": {"added": 0, "removed": 0, "upgraded": 0, "downgraded": 0, "sourceChanged": 0, "hashChanged": 0}
+        })
+        .to_string(),
     )
     .unwrap();
     let arts = ["app-linux.tar", "app-macos.tar"];
@@ -416,4 +423,110 @@ fn spdx_sbom_attestation_verifies_under_the_key_shorthand() {
     );
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.starts_with("admitted: app-linux.tar"), "{out}");
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `--lockfile-diff` wrapped any JSON object, so a file that was not a change record (or a
+/// revision range, which it could not compute) was signed or failed as "cannot read file";
+/// it now takes the record `vouch pins diff` writes, or computes it from `FROM..TO`.
+#[test]
+fn lockfile_diff_takes_the_pins_diff_record_or_a_revision_range() {
+    let dir = setup();
+    let d = dir.path();
+    let lock = |v: &str| {
+        format!(
+            "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"itoa\"]\n\n[[package]]\nname = \"itoa\"\nversion = \"{v}\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"{}\"\n",
+            if v == "1.0.10" { "a".repeat(64) } else { "b".repeat(64) }
+        )
+    };
+    let repo = d.join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    std::fs::write(repo.join("Cargo.lock"), lock("1.0.10")).unwrap();
+    git(&repo, &["add", "Cargo.lock"]);
+    git(&repo, &["commit", "-q", "-m", "one"]);
+    git(&repo, &["tag", "v1"]);
+    std::fs::write(repo.join("Cargo.lock"), lock("1.0.11")).unwrap();
+    git(&repo, &["commit", "-q", "-am", "two"]);
+
+    let (code, out, err) = vouch(
+        &repo,
+        &["pins", "diff", "--from", "v1", "--format", "json"],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    std::fs::write(d.join("change.json"), &out).unwrap();
+    let pins_record: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(pins_record["summary"]["upgraded"], 1, "{out}");
+
+    for spec in ["change.json", "v1..HEAD", "v1.."] {
+        let (code, _, err) = vouch(
+            d,
+            &[
+                "attest",
+                "app-linux.tar",
+                "--key",
+                "ci.key",
+                "--bundle",
+                "b.intoto.jsonl",
+                "--lockfile-diff",
+                spec,
+                "--project",
+                "repo",
+            ],
+            &[],
+        );
+        assert_eq!(code, 0, "{spec}: {err}");
+    }
+    let all = lines(&d.join("b.intoto.jsonl"));
+    assert_eq!(all.len(), 3);
+    for line in &all {
+        let st = statement(line);
+        assert_eq!(
+            st["predicateType"],
+            "https://vouch.dev/attestation/lockfile-change/v1"
+        );
+        assert_eq!(st["predicate"]["record"], pins_record);
+    }
+
+    // Not a change record, or neither a file nor a range: exit 2 naming it, nothing written.
+    std::fs::write(d.join("other.json"), br#"{"added": []}"#).unwrap();
+    for (spec, says) in [
+        ("other.json", "`other.json`: not a lockfile change record"),
+        ("missing.json", "`missing.json`: cannot read file"),
+        ("nosuchrev..HEAD", "nosuchrev"),
+    ] {
+        let (code, _, err) = vouch(
+            d,
+            &[
+                "attest",
+                "app-linux.tar",
+                "--key",
+                "ci.key",
+                "--bundle",
+                "c.intoto.jsonl",
+                "--lockfile-diff",
+                spec,
+                "--project",
+                "repo",
+            ],
+            &[],
+        );
+        assert_eq!(code, 2, "{spec}: {err}");
+        assert!(err.contains(says), "{spec}: {err}");
+        assert!(!d.join("c.intoto.jsonl").exists());
+    }
 }

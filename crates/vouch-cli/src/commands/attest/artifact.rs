@@ -49,8 +49,9 @@ pub struct ArtifactArgs {
     /// Attest `vouch pins` run over --project.
     #[arg(long)]
     pub pins: bool,
-    /// Attest a lockfile change record (JSON, from `vouch pins`).
-    #[arg(long, value_name = "RECORD")]
+    /// Attest a lockfile change record: the JSON file `vouch pins diff --format json` wrote,
+    /// or a git revision range `FROM..TO` (`TO` defaults to HEAD) computed over --project.
+    #[arg(long, value_name = "RECORD|FROM..TO")]
     pub lockfile_diff: Option<PathBuf>,
     // The build options are spelled out here rather than flattened from
     // `produce::BuildArgs`: `vouch attest` holds these arguments as an optional flattened
@@ -137,7 +138,7 @@ pub fn run(ctx: &Context, args: ArtifactArgs) -> anyhow::Result<Status> {
     if nothing {
         return Err(crate::error::hinted(
             anyhow::anyhow!("nothing to attest"),
-            "choose --predicate FILE --type URI, or --provenance, --sbom, --scan, --pins, --lockfile-diff RECORD",
+            "choose --predicate FILE --type URI, or --provenance, --sbom, --scan, --pins, --lockfile-diff RECORD|FROM..TO",
         ));
     }
     let build = args.build_args();
@@ -150,6 +151,11 @@ pub fn run(ctx: &Context, args: ArtifactArgs) -> anyhow::Result<Status> {
         check_predicate(&ty, &value, &file.display().to_string())?;
         predicates.push((ty, value));
     }
+    let change = args
+        .lockfile_diff
+        .as_deref()
+        .map(produce::ChangeSource::parse)
+        .transpose()?;
     let artifacts = produce::artifacts(ctx, &args.artifacts)?;
     let mut sbom = None;
     if args.sbom || args.scan {
@@ -173,10 +179,10 @@ pub fn run(ctx: &Context, args: ArtifactArgs) -> anyhow::Result<Status> {
         pins_report = Some(report);
         predicates.push((predicate::VOUCH_PINS.to_owned(), v));
     }
-    if let Some(record) = &args.lockfile_diff {
+    if let Some(change) = &change {
         predicates.push((
             predicate::VOUCH_LOCKFILE_CHANGE.to_owned(),
-            produce::lockfile_change(record, started)?,
+            produce::lockfile_change(change, &build.project, started)?,
         ));
     }
     if args.provenance {

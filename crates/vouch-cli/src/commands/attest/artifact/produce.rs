@@ -236,15 +236,67 @@ pub fn pins(project: &Path, at: OffsetDateTime) -> anyhow::Result<(vouch_pins::R
     Ok((report, serde_json::to_value(predicate)?))
 }
 
-/// Wraps a lockfile change record (JSON) in vouch's lockfile-change predicate.
-pub fn lockfile_change(file: &Path, at: OffsetDateTime) -> anyhow::Result<Value> {
-    let record = read_json(file)?;
-    if !record.is_object() {
-        anyhow::bail!(
-            "`{}`: a lockfile change record must be a JSON object",
-            file.display()
-        );
+/// Where a lockfile change record comes from (`--lockfile-diff`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeSource {
+    /// A record written by `vouch pins diff --format json`.
+    File(PathBuf),
+    /// A git revision range `FROM..TO` (`TO` defaults to `HEAD`), computed over the project.
+    Range { from: String, to: String },
+}
+
+impl ChangeSource {
+    /// An existing file is a record; otherwise `FROM..TO` is a revision range.
+    pub fn parse(spec: &Path) -> anyhow::Result<Self> {
+        if spec.is_file() {
+            return Ok(Self::File(spec.to_owned()));
+        }
+        let text = spec.to_string_lossy();
+        match text.split_once("..") {
+            Some((from, to)) if !from.is_empty() && !from.ends_with('.') && !to.contains("..") => {
+                Ok(Self::Range {
+                    from: from.to_owned(),
+                    to: if to.is_empty() { "HEAD" } else { to }.to_owned(),
+                })
+            }
+            _ => Err(crate::error::hinted(
+                anyhow::anyhow!("`{text}`: cannot read file: no such file"),
+                "pass the JSON record `vouch pins diff --format json` wrote, or a revision range FROM..TO",
+            )),
+        }
     }
+}
+
+/// The lockfile change record in vouch's lockfile-change predicate: read from the file
+/// `vouch pins diff` wrote (checked to be one), or computed over `project`'s git history.
+pub fn lockfile_change(
+    source: &ChangeSource,
+    project: &Path,
+    at: OffsetDateTime,
+) -> anyhow::Result<Value> {
+    let record = match source {
+        ChangeSource::File(file) => {
+            let record = read_json(file)?;
+            if let Err(e) = serde_json::from_value::<vouch_pins::diff::ChangeRecord>(record.clone())
+            {
+                return Err(crate::error::hinted(
+                    anyhow::anyhow!("`{}`: not a lockfile change record: {e}", file.display()),
+                    "write it with `vouch pins diff --from REV --format json -o FILE`",
+                ));
+            }
+            record
+        }
+        ChangeSource::Range { from, to } => {
+            let record =
+                vouch_pins::diff::diff_revisions(project, from, to).map_err(|e| {
+                    crate::error::hinted(
+                        anyhow::Error::new(e),
+                        "--lockfile-diff FROM..TO needs --project inside a git work tree and revisions `git rev-parse` knows",
+                    )
+                })?;
+            serde_json::to_value(record)?
+        }
+    };
     Ok(serde_json::to_value(LockfileChangePredicate {
         generated_at: vouch_attest::rfc3339(at),
         tool: Tool::vouch(VERSION),
