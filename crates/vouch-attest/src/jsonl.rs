@@ -38,12 +38,13 @@ pub struct BundleFile {
 /// Why a bundle file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum JsonlError {
-    #[error("`{file}` line {line}: not valid JSON (truncated or corrupt?): {source}")]
+    /// `reason` is serde's message with the column in the line (serde's own "line 1" would
+    /// contradict the file's line number); it is not a `#[source]`, so the CLI prints it once.
+    #[error("`{file}` line {line}: not valid JSON (truncated or corrupt?): {reason}")]
     Json {
         file: String,
         line: usize,
-        #[source]
-        source: serde_json::Error,
+        reason: String,
     },
     #[error("`{file}` line {line}: neither a Sigstore bundle nor a DSSE envelope")]
     Shape { file: String, line: usize },
@@ -99,10 +100,17 @@ impl BundleFile {
             if raw.trim().is_empty() {
                 continue;
             }
-            let json: Value = serde_json::from_str(raw).map_err(|source| JsonlError::Json {
-                file: file.to_owned(),
-                line,
-                source,
+            let json: Value = serde_json::from_str(raw).map_err(|e| {
+                let message = e.to_string();
+                let suffix = format!(" at line {} column {}", e.line(), e.column());
+                JsonlError::Json {
+                    file: file.to_owned(),
+                    line,
+                    reason: match message.strip_suffix(&suffix) {
+                        Some(m) => format!("{m} at column {}", e.column()),
+                        None => message,
+                    },
+                }
             })?;
             let kind = classify(&json).ok_or_else(|| JsonlError::Shape {
                 file: file.to_owned(),
@@ -147,6 +155,12 @@ mod tests {
         let err = BundleFile::parse("b.intoto.jsonl", &text).unwrap_err();
         assert!(matches!(err, JsonlError::Json { line: 3, .. }), "{err}");
         assert!(err.to_string().starts_with("`b.intoto.jsonl` line 3:"));
+        // Said once, with the column inside that line (not serde's "line 1").
+        assert_eq!(
+            err.to_string(),
+            "`b.intoto.jsonl` line 3: not valid JSON (truncated or corrupt?): EOF while parsing a string at column 30"
+        );
+        assert!(std::error::Error::source(&err).is_none());
         let err = BundleFile::parse("b", "{\"a\":1}\n").unwrap_err();
         assert!(matches!(err, JsonlError::Shape { line: 1, .. }));
         assert!(matches!(
