@@ -277,7 +277,10 @@ fn attestation_checks(
                 Code::AttestationMissing,
                 format!(
                     "no {} about `{artifact}` ({digest}) in the evidence",
-                    wanted.strip_prefix("a ").unwrap_or(&wanted)
+                    wanted
+                        .strip_prefix("an ")
+                        .or_else(|| wanted.strip_prefix("a "))
+                        .unwrap_or(&wanted)
                 ),
                 format!(
                     "attest it: `vouch attest {artifact} {} --key KEY --bundle B` (or `vouch release`), and pass that bundle",

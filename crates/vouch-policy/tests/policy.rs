@@ -518,4 +518,21 @@ fn missing_attestation_message_is_grammatical_and_its_fix_runs() {
         "{}",
         v.failures[0].fix
     );
+
+    // Any predicate type: "no attestation about", not "no an attestation".
+    let set = PolicySet::simple(
+        "ci.pub",
+        &pem(b"not really a key, but fingerprints only hash the DER"),
+        &[],
+    )
+    .unwrap();
+    let mut c = case();
+    c.evidence.statements.clear();
+    let v = evaluate(&set, &c.evidence, now());
+    let any = v
+        .failures
+        .iter()
+        .find(|f| f.message.contains("no attestation about `dist/tool-linux`"));
+    assert!(any.is_some(), "{:?}", v.failures);
+    assert!(any.unwrap().fix.contains("--predicate FILE --type URI"));
 }
