@@ -39,7 +39,9 @@ pub struct Record {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<String>,
+    /// Markdown; kept raw (it is long and read only as a fallback summary): see
+    /// [`Record::details_text`].
+    pub details: Raw,
     #[serde(default, deserialize_with = "null_as_default")]
     pub severity: Vec<Severity>,
     #[serde(default, deserialize_with = "null_as_default")]
@@ -75,12 +77,33 @@ pub struct Affected {
     pub severity: Vec<Severity>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub ranges: Vec<Range>,
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub versions: Vec<String>,
+    /// Exact affected versions, kept raw (PyPI and Maven records list hundreds): read
+    /// with [`Affected::versions`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versions: Raw,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ecosystem_specific: Raw,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database_specific: Raw,
+}
+
+impl Affected {
+    /// The exact affected versions (borrowed from the raw JSON where no escapes occur).
+    pub fn versions(&self) -> Vec<std::borrow::Cow<'_, str>> {
+        let Some(raw) = &self.versions else {
+            return Vec::new();
+        };
+        if let Ok(v) = serde_json::from_str::<Vec<&str>>(raw.get()) {
+            return v.into_iter().map(std::borrow::Cow::Borrowed).collect();
+        }
+        serde_json::from_str::<Option<Vec<String>>>(raw.get())
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+            .into_iter()
+            .map(std::borrow::Cow::Owned)
+            .collect()
+    }
 }
 
 /// `affected[].package`.
@@ -155,6 +178,13 @@ impl Record {
             return Err("`modified` is empty".to_owned());
         }
         for (i, a) in self.affected.iter().enumerate() {
+            if let Some(raw) = &a.versions {
+                if serde_json::from_str::<Option<Vec<String>>>(raw.get()).is_err() {
+                    return Err(format!(
+                        "`affected[{i}].versions` is not an array of strings"
+                    ));
+                }
+            }
             if let Some(p) = &a.package {
                 if p.ecosystem.is_empty() || p.name.is_empty() {
                     return Err(format!(
@@ -180,6 +210,11 @@ impl Record {
             }
         }
         Ok(())
+    }
+
+    /// The `details` text, decoded.
+    pub fn details_text(&self) -> Option<String> {
+        serde_json::from_str(self.details.as_ref()?.get()).ok()
     }
 
     /// RustSec's `informational` kind (`unmaintained`, `unsound`, `notice`), if any.

@@ -599,8 +599,7 @@ fn finding(pkg: &FoundPackage, locations: &[Location], g: &Group<'_>, t: &Target
         package: pkg.clone(),
         locations: locations.to_vec(),
         summary: lead.summary.clone().or_else(|| {
-            lead.details
-                .as_ref()
+            lead.details_text()
                 .map(|d| d.lines().next().unwrap_or("").to_owned())
         }),
         severity,
