@@ -113,7 +113,7 @@ pub fn run(ctx: &Context, args: BundleArgs) -> anyhow::Result<Status> {
     };
     let bundle_bytes = read(&args.bundle, "bundle")?;
     let bundle = Bundle::from_json(&bundle_bytes)
-        .with_context(|| format!("failed to read bundle `{}`", args.bundle.display()))?;
+        .map_err(|e| unreadable(&args.bundle, &bundle_bytes, &e))?;
     let artifact = artifact(&args.artifact)?;
 
     match vouch_trust::verify_bundle(&bundle, &artifact, &policy, &root, VerifyOptions::default()) {
@@ -126,13 +126,58 @@ pub fn run(ctx: &Context, args: BundleArgs) -> anyhow::Result<Status> {
             "could not verify bundle `{}`: {why}",
             args.bundle.display()
         )),
-        Err(e @ VerifyError::Failed { .. }) => {
+        Err(VerifyError::Failed { check, reason }) => {
+            if format == "json" {
+                let doc = serde_json::json!({
+                    "verified": false,
+                    "check": check.name(),
+                    "reason": reason,
+                });
+                let mut out = serde_json::to_string_pretty(&doc).expect("JSON value serialises");
+                out.push('\n');
+                crate::output::emit(ctx, out.as_bytes())?;
+            }
             eprintln!(
-                "error: bundle `{}` does not verify: {e}",
+                "error: bundle `{}` does not verify: {check} check failed: {reason}",
                 args.bundle.display()
             );
+            if check == vouch_trust::Check::TlogEntry
+                && args.key.is_some()
+                && bundle.verification_material.tlog_entries.is_empty()
+            {
+                let how = if bundle.dsse_envelope.is_some() {
+                    "`vouch verify artifact FILE --bundle B --key K` (attestations)"
+                } else {
+                    "`vouch verify blob FILE --bundle B --key K --insecure-ignore-tlog`"
+                };
+                eprintln!(
+                    "hint: a key-based bundle signed offline (`vouch sign blob`, `vouch attest`, cosign with --tlog-upload=false) has no Rekor entry; verify it with {how}"
+                );
+            }
             Ok(Status::Failed)
         }
+    }
+}
+
+/// One line naming the bundle file; a multi-line `.intoto.jsonl` is pointed at
+/// `vouch verify artifact`, which reads those.
+fn unreadable(path: &Path, bytes: &[u8], e: &vouch_sign::bundle::BundleError) -> anyhow::Error {
+    let err = anyhow::anyhow!("`{}`: not a Sigstore bundle: {e}", path.display());
+    let lines = String::from_utf8_lossy(bytes)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    if lines > 1 && bytes.first() == Some(&b'{') && !bytes.starts_with(b"{\n") {
+        crate::error::hinted(
+            err,
+            format!(
+                "`{}` has {lines} lines, like a `.intoto.jsonl` attestation bundle: `vouch verify artifact FILE --bundle {}` reads those; `vouch verify bundle` takes one Sigstore bundle",
+                path.display(),
+                path.display()
+            ),
+        )
+    } else {
+        err
     }
 }
 
