@@ -58,6 +58,8 @@ pub enum Command {
     Attach(commands::attach::AttachArgs),
     /// List the signatures, attestations and SBOMs attached to an image.
     Tree(commands::tree::TreeArgs),
+    /// The Kubernetes admission webhook: verify every image a Pod would run.
+    Webhook(commands::webhook::WebhookArgs),
     /// `vouch verify bundle`, spelled as the sigstore-conformance CLI protocol expects.
     #[command(name = "verify-bundle", hide = true)]
     VerifyBundle(commands::verify::bundle::BundleArgs),

@@ -71,17 +71,44 @@ pub struct Answer {
     pub body: serde_json::Value,
 }
 
+/// Told about every answer (the CLI logs one line per review); the library never prints.
+pub trait Reporter: Send + Sync {
+    fn on_answer(&self, _answer: &Answer, _elapsed: Duration) {}
+}
+
+/// Reports nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+
+impl Reporter for Silent {}
+
 /// The webhook: settings plus the decision logic.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Webhook {
     settings: Arc<Settings>,
+    reporter: Arc<dyn Reporter>,
+}
+
+impl std::fmt::Debug for Webhook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Webhook")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Webhook {
     pub fn new(settings: Settings) -> Self {
         Self {
             settings: Arc::new(settings),
+            reporter: Arc::new(Silent),
         }
+    }
+
+    /// Reports each answer to `reporter`.
+    pub fn with_reporter(mut self, reporter: Arc<dyn Reporter>) -> Self {
+        self.reporter = reporter;
+        self
     }
 
     pub fn settings(&self) -> &Settings {
@@ -92,6 +119,13 @@ impl Webhook {
     /// `request` gets HTTP 400 (kube-apiserver then applies `failurePolicy: Fail`); every
     /// other problem is an `allowed: false` response with the `uid` echoed.
     pub async fn answer(&self, body: &[u8]) -> Answer {
+        let started = std::time::Instant::now();
+        let answer = self.answer_inner(body).await;
+        self.reporter.on_answer(&answer, started.elapsed());
+        answer
+    }
+
+    async fn answer_inner(&self, body: &[u8]) -> Answer {
         let review = match AdmissionReview::parse(body) {
             Ok(r) => r,
             Err(e) => return bad_request(&e),
@@ -351,10 +385,18 @@ pub fn respond(
                     failures.join("; ")
                 ));
             }
-            Some(ImageOutcome::CouldNotVerify(e)) => problems.push(format!(
-                "could not verify {who}: {} (the image is denied until it can be verified; check that the registry is reachable from the webhook)",
-                chain(e)
-            )),
+            Some(ImageOutcome::CouldNotVerify(e)) => {
+                let (cause, hint) = match e {
+                    CouldNotVerify::Registry { source, .. } => (
+                        chain(source),
+                        "check that the registry is reachable from the webhook",
+                    ),
+                    other => (chain(other), "fix the webhook's configuration"),
+                };
+                problems.push(format!(
+                    "could not verify {who}: {cause} (the image is denied until it can be verified; {hint})"
+                ));
+            }
             Some(ImageOutcome::BadReference(e)) => problems.push(format!(
                 "{who} is not a valid image reference: {e}"
             )),

@@ -66,6 +66,26 @@ pub enum ServeError {
     },
     #[error("failed to accept a connection")]
     Accept(#[source] std::io::Error),
+    #[error("failed to start the server runtime")]
+    Runtime(#[source] std::io::Error),
+}
+
+/// Binds, calls `on_listening` with the bound address and whether it is TLS, and serves on a
+/// multi-threaded runtime of its own until the process ends (for callers without one).
+pub fn serve_blocking(
+    config: &ServerConfig,
+    webhook: Webhook,
+    on_listening: impl FnOnce(SocketAddr, bool),
+) -> Result<(), ServeError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(ServeError::Runtime)?;
+    runtime.block_on(async {
+        let server = Server::bind(config, webhook).await?;
+        on_listening(server.local_addr(), server.is_tls());
+        server.run().await
+    })
 }
 
 fn read_certs(path: &Path) -> Result<Vec<rustls_pki_types::CertificateDer<'static>>, ServeError> {

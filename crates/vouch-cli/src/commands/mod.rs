@@ -11,6 +11,7 @@ pub mod scan;
 pub mod sign;
 pub mod tree;
 pub mod verify;
+pub mod webhook;
 
 use std::process::ExitCode;
 
@@ -48,6 +49,7 @@ pub fn run(ctx: &Context, command: Command) -> anyhow::Result<Status> {
         Command::Release(a) => release::run(ctx, a),
         Command::Attach(a) => attach::run(ctx, a),
         Command::Tree(a) => tree::run(ctx, a),
+        Command::Webhook(a) => webhook::run(ctx, a),
         Command::VerifyBundle(a) => verify::bundle::run(ctx, a),
     }
 }

@@ -1,0 +1,161 @@
+//! `vouch webhook serve`: the Kubernetes validating admission webhook.
+//!
+//! Loads the policy (and the trusted root, when a policy trusts keyless identities) once,
+//! then serves `POST /validate` and `GET /healthz` over HTTPS until the process is stopped.
+//! The decisions are `vouch-webhook`'s, which verifies every image with the same function
+//! `vouch verify image` uses. One line per review goes to stderr.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+
+use crate::commands::verify::image::support::RegistryArgs;
+use crate::commands::verify::image::{load_policy_file, load_trusted_root, Platforms};
+use crate::commands::Status;
+use crate::context::Context;
+
+#[derive(Debug, Args)]
+pub struct WebhookArgs {
+    #[command(subcommand)]
+    pub command: WebhookCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Serve the validating admission webhook (`POST /validate`, `GET /healthz`).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The policy file every image is verified against (loaded once, at start).
+    #[arg(long, value_name = "FILE")]
+    pub policy: PathBuf,
+    /// TLS certificate chain (PEM, leaf first). Required unless listening on loopback.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Address to listen on. Plain HTTP (no --tls-cert) only on a loopback address.
+    #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:8443")]
+    pub listen: SocketAddr,
+    /// Trusted root for keyless (certificate) bundles [default: the embedded Sigstore
+    /// public-good root].
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
+    /// The OSV database for policies that re-scan the attested SBOM at deploy time.
+    #[command(flatten)]
+    pub db: crate::commands::db::DbLocation,
+    /// Time allowed for one AdmissionReview, in milliseconds; keep it below the webhook's
+    /// `timeoutSeconds` (Kubernetes' default is 10 s). Images not verified in time are denied.
+    #[arg(long, value_name = "MS", default_value_t = 8000)]
+    pub budget_ms: u64,
+    /// Largest AdmissionReview body accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = vouch_webhook::server::DEFAULT_MAX_BODY)]
+    pub max_body_size: usize,
+    /// For a multi-platform index: whether the index or each platform must pass.
+    #[arg(long, value_enum, default_value_t = Platforms::Index)]
+    pub platforms: Platforms,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+pub fn run(ctx: &Context, args: WebhookArgs) -> anyhow::Result<Status> {
+    match args.command {
+        WebhookCommand::Serve(a) => serve(ctx, a),
+    }
+}
+
+/// One stderr line per review: uid, decision, time, message.
+struct Log {
+    quiet: bool,
+}
+
+impl vouch_webhook::Reporter for Log {
+    fn on_answer(&self, answer: &vouch_webhook::Answer, elapsed: Duration) {
+        if self.quiet {
+            return;
+        }
+        let r = &answer.body["response"];
+        let line = if r.is_object() {
+            serde_json::json!({
+                "uid": r["uid"],
+                "allowed": r["allowed"],
+                "ms": elapsed.as_millis() as u64,
+                "message": r["status"]["message"],
+                "warnings": r.get("warnings").cloned().unwrap_or_default(),
+            })
+        } else {
+            serde_json::json!({
+                "http": answer.http_status,
+                "ms": elapsed.as_millis() as u64,
+                "message": answer.body["message"],
+            })
+        };
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("{line}");
+        }
+    }
+}
+
+fn serve(ctx: &Context, args: ServeArgs) -> anyhow::Result<Status> {
+    let policy = load_policy_file(&args.policy)?;
+    let trusted_root = match &args.trusted_root {
+        Some(path) => Some(load_trusted_root(path)?),
+        None => None,
+    };
+    let wants_rescan = policy.policies.iter().any(|p| p.rescan.is_some());
+    let db = if wants_rescan {
+        Some(args.db.resolve()?)
+    } else {
+        None
+    };
+    let timeout = Duration::from_secs(args.registry.registry_timeout.max(1));
+    let registry = vouch_oci::RegistryOptions {
+        allow_insecure: args.registry.allow_insecure_registry,
+        timeout,
+        connect_timeout: timeout.min(Duration::from_secs(10)),
+        max_blob_bytes: args.registry.max_blob_size,
+        ..vouch_oci::RegistryOptions::default()
+    };
+    let settings = vouch_webhook::Settings {
+        policy,
+        trusted_root,
+        db,
+        registry,
+        budget: Duration::from_millis(args.budget_ms.max(1)),
+        platforms: match args.platforms {
+            Platforms::Index => vouch_verify::Platforms::Index,
+            Platforms::Each => vouch_verify::Platforms::Each,
+        },
+    };
+    let webhook =
+        vouch_webhook::Webhook::new(settings).with_reporter(Arc::new(Log { quiet: ctx.quiet }));
+    let config = vouch_webhook::server::ServerConfig {
+        listen: args.listen,
+        tls: match (args.tls_cert, args.tls_key) {
+            (Some(cert), Some(key)) => Some(vouch_webhook::server::TlsFiles { cert, key }),
+            _ => None,
+        },
+        max_body_bytes: args.max_body_size,
+    };
+    vouch_webhook::server::serve_blocking(&config, webhook, |addr, tls| {
+        let scheme = if tls { "https" } else { "http" };
+        ctx.note(&format!(
+            "vouch webhook listening on {scheme}://{addr} (POST /validate, GET /healthz)"
+        ));
+    })
+    .map_err(|e| match e {
+        e @ vouch_webhook::server::ServeError::PlainHttpNotLoopback(_) => crate::error::hinted(
+            anyhow::Error::new(e),
+            "pass --tls-cert and --tls-key, or --listen 127.0.0.1:PORT for a local test",
+        ),
+        e => anyhow::Error::new(e),
+    })?;
+    Ok(Status::Ok)
+}

@@ -1,0 +1,322 @@
+//! `vouch webhook serve` end to end: Debian's docker-registry on a loopback port with images
+//! built by umoci and pushed by skopeo (as in `tests/image.rs`), the webhook on 127.0.0.1, and
+//! AdmissionReviews posted to it the way kube-apiserver does.
+
+use std::io::{BufRead as _, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+
+use vouch_testkit::registry::{http_request, tools_available, Layout, TestRegistry};
+use vouch_testkit::shared_path;
+
+const SIGN_PREDICATE: &str = "https://sigstore.dev/cosign/sign/v1";
+
+fn key() -> String {
+    shared_path("vectors/sigstore/cosign-keys/cosign-test-sigstore-label.key")
+        .display()
+        .to_string()
+}
+
+fn public_key() -> std::path::PathBuf {
+    shared_path("vectors/sigstore/cosign-keys/cosign-test-sigstore-label.pub.derived")
+}
+
+fn vouch(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_vouch"))
+        .args(args)
+        .env("COSIGN_PASSWORD", "hello")
+        .env_remove("VOUCH_PASSWORD")
+        .env("DOCKER_CONFIG", "/nonexistent/vouch-test-docker-config")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run vouch")
+}
+
+fn ok(args: &[&str]) {
+    let out = vouch(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn sign_and_attest(image: &str, dir: &std::path::Path) {
+    ok(&["sign", "image", image, "--key", &key()]);
+    let pred = dir.join("provenance.json");
+    std::fs::write(
+        &pred,
+        r#"{"buildDefinition":{"buildType":"https://vouch.dev/test","externalParameters":{}},"runDetails":{"builder":{"id":"https://vouch.dev/test-builder"}}}"#,
+    )
+    .unwrap();
+    ok(&[
+        "attest",
+        "image",
+        image,
+        "--key",
+        &key(),
+        "--predicate",
+        &pred.display().to_string(),
+        "--type",
+        "slsaprovenance",
+    ]);
+}
+
+/// A policy for `**/app` (enforce: signature + provenance) and `**/tolerated` (warn).
+fn write_policy(dir: &std::path::Path) -> String {
+    std::fs::copy(public_key(), dir.join("release.pub")).unwrap();
+    let policy = dir.join("policy.yaml");
+    std::fs::write(
+        &policy,
+        format!(
+            r"apiVersion: vouch.dev/policy/v1
+policies:
+  - name: images
+    match: ['**/app']
+    signers:
+      keys:
+        - name: release-key
+          path: release.pub
+    attestations:
+      - name: signature
+        predicateType: {SIGN_PREDICATE}
+      - name: provenance
+        predicateType: https://slsa.dev/provenance/v1
+  - name: tolerated
+    mode: warn
+    match: ['**/tolerated']
+    signers:
+      keys:
+        - name: release-key
+          path: release.pub
+    attestations:
+      - name: signature
+        predicateType: {SIGN_PREDICATE}
+"
+        ),
+    )
+    .unwrap();
+    policy.display().to_string()
+}
+
+/// The server process; killed when dropped.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(args: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vouch"))
+        .args(["webhook", "serve", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .env("DOCKER_CONFIG", "/nonexistent/vouch-test-docker-config")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start vouch webhook serve");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = lines
+        .next()
+        .expect("a first line")
+        .expect("readable stderr");
+    let addr = first
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {first:?}"))
+        .parse()
+        .unwrap();
+    // Keep draining the request log so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, addr }
+}
+
+fn pod(uid: &str, containers: &[(&str, &str)], init: &[(&str, &str)]) -> serde_json::Value {
+    let list = |l: &[(&str, &str)]| {
+        l.iter()
+            .map(|(n, i)| serde_json::json!({"name": n, "image": i}))
+            .collect::<Vec<_>>()
+    };
+    let mut spec = serde_json::json!({ "containers": list(containers) });
+    if !init.is_empty() {
+        spec["initContainers"] = list(init).into();
+    }
+    serde_json::json!({
+        "apiVersion": "admission.k8s.io/v1",
+        "kind": "AdmissionReview",
+        "request": {
+            "uid": uid,
+            "kind": {"group": "", "version": "v1", "kind": "Pod"},
+            "resource": {"group": "", "version": "v1", "resource": "pods"},
+            "namespace": "prod",
+            "name": "web",
+            "operation": "CREATE",
+            "object": {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": "web", "namespace": "prod"},
+                "spec": spec
+            }
+        }
+    })
+}
+
+fn post(addr: SocketAddr, review: &serde_json::Value) -> (u16, serde_json::Value) {
+    let body = serde_json::to_vec(review).unwrap();
+    let (status, _, body) = http_request(
+        addr,
+        "POST",
+        "/validate",
+        &[("Content-Type", "application/json")],
+        &body,
+    );
+    (
+        status,
+        serde_json::from_slice(&body).unwrap_or_else(|e| {
+            panic!("{e}: {}", String::from_utf8_lossy(&body));
+        }),
+    )
+}
+
+fn message(response: &serde_json::Value) -> &str {
+    response["response"]["status"]["message"]
+        .as_str()
+        .unwrap_or_default()
+}
+
+#[test]
+fn webhook_admits_signed_denies_unsigned_and_fails_closed() {
+    if !tools_available() {
+        return;
+    }
+    let mut reg = TestRegistry::start();
+    let layout = Layout::new();
+    layout.add_image("v1", "amd64", &[("etc/app", "one")]);
+    layout.add_image("v2", "amd64", &[("etc/app", "two")]);
+    let signed = format!("{}/app:v1", reg.host());
+    let unsigned = format!("{}/app:v2", reg.host());
+    let tolerated = format!("{}/tolerated:v2", reg.host());
+    let signed_digest = layout.push("v1", &signed);
+    layout.push("v2", &unsigned);
+    layout.push("v2", &tolerated);
+    let dir = tempfile::tempdir().unwrap();
+    sign_and_attest(&signed, dir.path());
+    let policy = write_policy(dir.path());
+    let server = start(&[
+        "--policy",
+        &policy,
+        "--registry-timeout",
+        "2",
+        "--budget-ms",
+        "6000",
+    ]);
+
+    let (status, _, body) = http_request(server.addr, "GET", "/healthz", &[], b"");
+    assert_eq!((status, body.as_slice()), (200, b"ok\n".as_slice()));
+
+    // Signed and attested: allowed, uid echoed.
+    let (status, r) = post(server.addr, &pod("uid-signed", &[("web", &signed)], &[]));
+    assert_eq!(status, 200);
+    assert_eq!(r["apiVersion"], "admission.k8s.io/v1");
+    assert_eq!(r["kind"], "AdmissionReview");
+    assert_eq!(r["response"]["uid"], "uid-signed");
+    assert_eq!(r["response"]["allowed"], true, "{r}");
+    assert!(message(&r).contains(&signed_digest), "{r}");
+
+    // Unsigned image in an init container: denied, naming the image, the container, the
+    // failed check and its fix.
+    let (_, r) = post(
+        server.addr,
+        &pod("uid-unsigned", &[("web", &signed)], &[("setup", &unsigned)]),
+    );
+    assert_eq!(r["response"]["uid"], "uid-unsigned");
+    assert_eq!(r["response"]["allowed"], false, "{r}");
+    assert_eq!(r["response"]["status"]["code"], 403);
+    let m = message(&r);
+    assert!(
+        m.contains(&format!("image `{unsigned}`"))
+            && m.contains("init container `setup`")
+            && m.contains("attestation-missing")
+            && m.contains("fix:")
+            && m.contains("Pod prod/web"),
+        "{m}"
+    );
+    assert!(
+        !m.contains(&format!("image `{signed}`")),
+        "only the failing image: {m}"
+    );
+
+    // Warn mode admits, with the failure as a warning.
+    let (_, r) = post(server.addr, &pod("uid-warn", &[("side", &tolerated)], &[]));
+    assert_eq!(r["response"]["allowed"], true, "{r}");
+    let warnings = r["response"]["warnings"].as_array().expect("warnings");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().unwrap().contains(&tolerated)),
+        "{r}"
+    );
+
+    // A body that is not an AdmissionReview: HTTP 400.
+    let (status, _, _) = http_request(server.addr, "POST", "/validate", &[], b"null");
+    assert_eq!(status, 400);
+
+    // The registry goes away: denied, "could not verify", naming the image.
+    reg.stop();
+    let (status, r) = post(server.addr, &pod("uid-down", &[("web", &signed)], &[]));
+    assert_eq!(status, 200);
+    assert_eq!(r["response"]["uid"], "uid-down");
+    assert_eq!(r["response"]["allowed"], false, "{r}");
+    let m = message(&r);
+    assert!(
+        m.contains("could not verify") && m.contains(&format!("image `{signed}`")),
+        "{m}"
+    );
+    drop(server);
+}
+
+#[test]
+fn plain_http_only_on_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write_policy(dir.path());
+    let out = vouch(&[
+        "webhook",
+        "serve",
+        "--policy",
+        &policy,
+        "--listen",
+        "0.0.0.0:0",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("refusing to serve plain HTTP"), "{stderr}");
+}
+
+#[test]
+fn a_bad_policy_stops_the_server_before_it_listens() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("policy.yaml");
+    std::fs::write(
+        &policy,
+        "apiVersion: vouch.dev/policy/v1\npolicies: [{name: x, mach: []}]\n",
+    )
+    .unwrap();
+    let out = vouch(&[
+        "webhook",
+        "serve",
+        "--policy",
+        &policy.display().to_string(),
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("policy.yaml"), "{stderr}");
+}
