@@ -127,7 +127,7 @@ fn start(args: &[&str]) -> Server {
         .expect("a first line")
         .expect("readable stderr");
     let addr = first
-        .split("http://")
+        .split("://")
         .nth(1)
         .and_then(|rest| rest.split_whitespace().next())
         .unwrap_or_else(|| panic!("no address in {first:?}"))
@@ -319,4 +319,117 @@ fn a_bad_policy_stops_the_server_before_it_listens() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("policy.yaml"), "{stderr}");
+}
+
+/// A self-signed certificate for `localhost`/127.0.0.1 made by openssl; `None` without it.
+fn self_signed(dir: &std::path::Path) -> Option<(String, String)> {
+    if !vouch_testkit::require_tool("openssl") {
+        return None;
+    }
+    let cert = dir.join("tls.crt");
+    let key = dir.join("tls.key");
+    let out = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+        ])
+        .args([
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=vouch-webhook.vouch-system.svc",
+        ])
+        .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("run openssl");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some((cert.display().to_string(), key.display().to_string()))
+}
+
+#[test]
+fn serves_https_with_the_given_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((cert, key)) = self_signed(dir.path()) else {
+        return;
+    };
+    if !vouch_testkit::require_tool("curl") {
+        return;
+    }
+    let policy = write_policy(dir.path());
+    let server = start(&["--policy", &policy, "--tls-cert", &cert, "--tls-key", &key]);
+    let url = |path: &str| format!("https://127.0.0.1:{}{path}", server.addr.port());
+    let curl = |args: &[&str]| {
+        let out = Command::new("curl")
+            .args(["-sS", "--max-time", "10", "--cacert", &cert])
+            .args(args)
+            .output()
+            .expect("run curl");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, body, err) = curl(&[&url("/healthz")]);
+    assert!(ok, "{err}");
+    assert_eq!(body, "ok\n");
+    // An AdmissionReview over TLS: a pod whose image is not a valid reference is denied
+    // without any registry traffic.
+    let review = pod("uid-tls", &[("web", "Not A Valid//Ref")], &[]).to_string();
+    let (ok, body, err) = curl(&[
+        "-X",
+        "POST",
+        "-H",
+        "Content-Type: application/json",
+        "--data-binary",
+        &review,
+        &url("/validate"),
+    ]);
+    assert!(ok, "{err}");
+    let r: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(r["response"]["uid"], "uid-tls");
+    assert_eq!(r["response"]["allowed"], false);
+    assert!(message(&r).contains("not a valid image reference"), "{r}");
+    // Plain HTTP to the TLS port gets no answer.
+    let (ok, _, _) = curl(&[&format!("http://127.0.0.1:{}/healthz", server.addr.port())]);
+    assert!(!ok);
+    drop(server);
+}
+
+#[test]
+fn an_unreadable_certificate_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write_policy(dir.path());
+    let missing = dir.path().join("missing.crt").display().to_string();
+    let out = vouch(&[
+        "webhook",
+        "serve",
+        "--policy",
+        &policy,
+        "--tls-cert",
+        &missing,
+        "--tls-key",
+        &missing,
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("failed to read TLS certificate") && stderr.contains("missing.crt"),
+        "{stderr}"
+    );
 }
