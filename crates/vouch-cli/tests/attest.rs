@@ -530,3 +530,37 @@ fn lockfile_diff_takes_the_pins_diff_record_or_a_revision_range() {
         assert!(!d.join("c.intoto.jsonl").exists());
     }
 }
+
+/// `vouch attest a a ./a` listed the same subject three times in the statement.
+#[test]
+fn an_artifact_named_twice_is_one_subject() {
+    let dir = setup();
+    let d = dir.path();
+    std::fs::write(d.join("pred.json"), br#"{"a": 1}"#).unwrap();
+    let (code, out, err) = vouch(
+        d,
+        &[
+            "attest",
+            "app-linux.tar",
+            "app-macos.tar",
+            "./app-linux.tar",
+            "app-linux.tar",
+            "--key",
+            "ci.key",
+            "--predicate",
+            "pred.json",
+            "--type",
+            "https://example.com/t",
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let line: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    let names: Vec<String> = statement(&line)["subject"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["app-linux.tar", "app-macos.tar"]);
+}

@@ -80,25 +80,30 @@ impl Artifact {
     }
 }
 
-/// Digests the artifacts.
+/// Digests the artifacts. A file named twice (`a`, `./a`, or the same name and content in
+/// two places) is one subject: statements list each name and digest once.
 pub fn artifacts(ctx: &Context, paths: &[PathBuf]) -> anyhow::Result<Vec<Artifact>> {
-    paths
-        .iter()
-        .map(|p| {
-            if !p.is_file() {
-                anyhow::bail!("`{}`: not a file", p.display());
-            }
-            let raw = crate::commands::sign::blob::digest_file(
-                ctx,
-                p,
-                vouch_sign::DigestAlgorithm::Sha256,
-            )?;
-            Ok(Artifact {
-                path: p.clone(),
-                digest: Digest::from_bytes(DigestAlgorithm::Sha256, &raw),
-            })
-        })
-        .collect()
+    let mut out: Vec<Artifact> = Vec::with_capacity(paths.len());
+    for p in paths {
+        if p.as_os_str() == "-" {
+            anyhow::bail!(
+                "`-`: attestations are about files; standard input has no name to attest"
+            );
+        }
+        if !p.is_file() {
+            anyhow::bail!("`{}`: not a file", p.display());
+        }
+        let raw =
+            crate::commands::sign::blob::digest_file(ctx, p, vouch_sign::DigestAlgorithm::Sha256)?;
+        let artifact = Artifact {
+            path: p.clone(),
+            digest: Digest::from_bytes(DigestAlgorithm::Sha256, &raw),
+        };
+        if !out.iter().any(|a| a.subject() == artifact.subject()) {
+            out.push(artifact);
+        }
+    }
+    Ok(out)
 }
 
 /// Signs a statement with `key`: a DSSE envelope in a key-based Sigstore bundle v0.3.
