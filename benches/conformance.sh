@@ -66,7 +66,7 @@ if [ -z "${SKIP_PYTHON:-}" ]; then
   VENV=$ROOT/target/bench-venv
   [ -x "$VENV/bin/sigstore" ] || {
     python3 -m venv "$VENV"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check "sigstore==4.5.1"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check --require-hashes -r "$ROOT/benches/requirements/sigstore.txt"
   }
   TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
   ctc() { # trusted_root.json -> ClientTrustConfig

@@ -20,7 +20,7 @@ VOUCH=$ROOT/target/release/vouch
 if ! [ -x "$VENV/bin/zizmor" ] || [ "$("$VENV/bin/zizmor" --version)" != "zizmor $ZIZMOR_VERSION" ]; then
   echo "==> installing zizmor $ZIZMOR_VERSION into $VENV" >&2
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check "zizmor==$ZIZMOR_VERSION"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check --require-hashes -r "$ROOT/benches/requirements/zizmor.txt"
 fi
 
 echo "==> corpus: $COPIES copies of the workflow fixtures" >&2
