@@ -437,6 +437,26 @@ fn unknown_format_is_a_one_line_error() {
     assert!(line.contains("unknown output format"), "{line}");
 }
 
+/// `vouch sbom Cargo.lock -p app` warned and wrote an SBOM of every locked package, rooted
+/// elsewhere, with exit 0: flags that need `Cargo.toml` are now bad input.
+#[test]
+fn cargo_only_flags_on_a_bare_lockfile_are_a_one_line_error() {
+    let lock = lock_fixture("cargo-lock-basic");
+    for args in [
+        &["-p", "app"][..],
+        &["--target", "x86_64-unknown-linux-gnu"],
+        &["--features", "x"],
+        &["--all-features"],
+        &["--no-default-features"],
+    ] {
+        let line = fails(args, &lock, args[0]);
+        assert!(line.contains("Cargo.lock"), "{line}");
+        assert!(line.contains("lockfile-only"), "{line}");
+    }
+    // `--target all` is the default, so it stays accepted.
+    ok_stdout(vouch().arg("sbom").arg(&lock).args(["--target", "all"]));
+}
+
 #[test]
 fn unknown_package_is_a_one_line_error() {
     let ws = build_deps_workspace();

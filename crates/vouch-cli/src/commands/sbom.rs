@@ -141,15 +141,21 @@ pub fn build(ctx: &Context, args: &SbomArgs) -> anyhow::Result<Sbom> {
             )?
         }
         Input::Lockfile(lock) => {
-            if !args.packages.is_empty()
-                || args.target != "all"
-                || !args.features.is_empty()
-                || args.all_features
-                || args.no_default_features
-            {
-                ctx.warn(
-                    "`-p`, `--target` and feature flags need `Cargo.toml`; lockfile-only mode lists every locked package",
-                );
+            let cargo_only = [
+                (!args.packages.is_empty(), "-p"),
+                (args.target != "all", "--target"),
+                (!args.features.is_empty(), "--features"),
+                (args.all_features, "--all-features"),
+                (args.no_default_features, "--no-default-features"),
+            ];
+            if let Some((_, flag)) = cargo_only.iter().find(|(set, _)| *set) {
+                return Err(hinted(
+                    anyhow::anyhow!(
+                        "`{}`: {flag} needs `Cargo.toml`; lockfile-only mode lists every locked package",
+                        lock.display()
+                    ),
+                    "pass the project directory (with `Cargo.toml`), or drop the flag",
+                ));
             }
             let display = lock.display().to_string();
             let parsed = vouch_sbom::cargo::read_lockfile(&lock)?;
