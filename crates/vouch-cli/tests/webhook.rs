@@ -6,7 +6,9 @@ use std::io::{BufRead as _, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 
-use vouch_testkit::registry::{http_request, tools_available, Layout, TestRegistry};
+use vouch_testkit::registry::{
+    http_request, tools_available, Fault, FaultRule, Layout, Proxy, TestRegistry,
+};
 use vouch_testkit::shared_path;
 
 const SIGN_PREDICATE: &str = "https://sigstore.dev/cosign/sign/v1";
@@ -185,6 +187,23 @@ fn post(addr: SocketAddr, review: &serde_json::Value) -> (u16, serde_json::Value
     )
 }
 
+/// Announces a 5 MiB body and sends none of it: the status line of the answer.
+fn declare_large_body(addr: SocketAddr) -> u16 {
+    use std::io::{Read as _, Write as _};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        s,
+        "POST /validate HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        5 * 1024 * 1024
+    )
+    .unwrap();
+    let mut head = [0u8; 12];
+    s.read_exact(&mut head).unwrap();
+    String::from_utf8_lossy(&head[9..12]).parse().unwrap()
+}
+
 fn message(response: &serde_json::Value) -> &str {
     response["response"]["status"]["message"]
         .as_str()
@@ -267,6 +286,42 @@ fn webhook_admits_signed_denies_unsigned_and_fails_closed() {
     // A body that is not an AdmissionReview: HTTP 400.
     let (status, _, _) = http_request(server.addr, "POST", "/validate", &[], b"null");
     assert_eq!(status, 400);
+    // Too large a body: HTTP 413 before it is parsed; unknown paths: 404.
+    assert_eq!(declare_large_body(server.addr), 413);
+    let (status, _, _) = http_request(server.addr, "GET", "/mutate", &[], b"");
+    assert_eq!(status, 404);
+
+    // A registry that never answers: denied within the budget (2 s here), not left to
+    // kube-apiserver's timeout.
+    let proxy = Proxy::start(reg.addr());
+    proxy.set_faults(vec![FaultRule {
+        matches: "/manifests/".to_owned(),
+        fault: Fault::Hang,
+    }]);
+    let hanging = signed.replace(&reg.host(), &proxy.host());
+    let quick = start(&[
+        "--policy",
+        &policy,
+        "--registry-timeout",
+        "30",
+        "--budget-ms",
+        "2000",
+    ]);
+    let started = std::time::Instant::now();
+    let (_, r) = post(quick.addr, &pod("uid-hang", &[("web", &hanging)], &[]));
+    let took = started.elapsed();
+    assert_eq!(r["response"]["allowed"], false, "{r}");
+    let m = message(&r);
+    assert!(
+        m.contains("could not verify") && m.contains(&format!("image `{hanging}`")),
+        "{m}"
+    );
+    assert!(
+        took < std::time::Duration::from_secs(9),
+        "answered after {took:?}"
+    );
+    drop(quick);
+    drop(proxy);
 
     // The registry goes away: denied, "could not verify", naming the image.
     reg.stop();

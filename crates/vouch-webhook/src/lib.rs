@@ -37,6 +37,9 @@ use vouch_verify::{CouldNotVerify, ImageVerdict, Platforms, VerifyImageOptions};
 /// the webhook answers (deny) before the API server gives up on it.
 pub const DEFAULT_BUDGET: Duration = Duration::from_secs(8);
 
+/// How much longer than the budget a review may take before the safety net denies it.
+const SAFETY_MARGIN: Duration = Duration::from_millis(300);
+
 /// What the webhook verifies with; loaded once at start.
 #[derive(Debug)]
 pub struct Settings {
@@ -131,7 +134,10 @@ impl Webhook {
             Err(e) => return bad_request(&e),
         };
         let uid = review.request.uid.clone().unwrap_or_default();
-        let response = match tokio::time::timeout(self.settings.budget, self.decide(&review)).await
+        // `verify_all` ends at the budget and names the images it could not finish; this outer
+        // limit is only a safety net, a little later.
+        let limit = self.settings.budget + SAFETY_MARGIN;
+        let response = match tokio::time::timeout(limit, self.decide(&review)).await
         {
             Ok(r) => r,
             Err(_) => AdmissionResponse::deny(
@@ -140,7 +146,7 @@ impl Webhook {
                 format!(
                     "vouch: {}: could not verify the images within the {} ms budget; the request is denied until they can be verified (check that the registry answers quickly from the webhook)",
                     describe(&review),
-                    self.settings.budget.as_millis()
+                    limit.as_millis()
                 ),
             ),
         };

@@ -309,3 +309,61 @@ async fn an_invalid_image_reference_is_denied_without_a_registry() {
         "{msg}"
     );
 }
+
+#[tokio::test]
+async fn v1beta1_review_is_answered_in_kind() {
+    // connaisseur-01 is a v1beta1 review; its image is made invalid so no registry is asked.
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&sample("connaisseur-01_deployment.json")).unwrap();
+    v["request"]["object"]["spec"]["template"]["spec"]["containers"][0]["image"] =
+        "UPPER/case".into();
+    let a = webhook().answer(&serde_json::to_vec(&v).unwrap()).await;
+    assert_eq!(a.body["apiVersion"], "admission.k8s.io/v1beta1");
+    assert_eq!(
+        a.body["response"]["uid"],
+        "3a3a7b38-5512-4a85-94bb-3562269e0a6a"
+    );
+    assert_eq!(a.body["response"]["allowed"], false);
+}
+
+#[test]
+fn status_subresource_runs_no_image_but_ephemeralcontainers_does() {
+    let mut r = review("connaisseur-20_pod_ephemeralcontainer.json").request;
+    r.sub_resource = Some("status".to_owned());
+    assert!(matches!(review::workload(&r), Ok(Workload::Nothing(_))));
+    r.sub_resource = Some("ephemeralcontainers".to_owned());
+    r.operation = Some("UPDATE".to_owned());
+    let Ok(Workload::Images(images)) = review::workload(&r) else {
+        panic!("images expected");
+    };
+    assert!(images
+        .iter()
+        .any(|i| i.list == ContainerList::EphemeralContainers && i.image == "nginx"));
+}
+
+#[test]
+fn an_unknown_workload_kind_with_a_pod_template_is_checked() {
+    let mut r = review("connaisseur-01_deployment.json").request;
+    r.kind = Some(review::GroupVersionKind {
+        group: "argoproj.io".to_owned(),
+        version: "v1alpha1".to_owned(),
+        kind: "Rollout".to_owned(),
+    });
+    let Ok(Workload::Images(images)) = review::workload(&r) else {
+        panic!("images expected");
+    };
+    assert_eq!(images[0].image, "securesystemsengineering/alice-image:test");
+    // A kind with no pod template at all runs nothing.
+    r.object = Some(serde_json::json!({"kind": "ConfigMap", "data": {"a": "b"}}));
+    assert!(matches!(review::workload(&r), Ok(Workload::Nothing(_))));
+    // A known kind whose template is missing is malformed, not "nothing to check".
+    r.kind = Some(review::GroupVersionKind {
+        group: "apps".to_owned(),
+        version: "v1".to_owned(),
+        kind: "Deployment".to_owned(),
+    });
+    assert!(matches!(
+        review::workload(&r),
+        Err(RequestError::Malformed { .. })
+    ));
+}
