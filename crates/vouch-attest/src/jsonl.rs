@@ -92,8 +92,33 @@ fn classify(v: &Value) -> Option<LineKind> {
 }
 
 impl BundleFile {
-    /// Parses `text`, naming `file` in errors.
+    /// Parses `text`, naming `file` in errors. Besides JSON Lines, a file holding one
+    /// pretty-printed bundle or envelope (a `.sigstore.json` as sigstore-js, the conformance
+    /// suite or `jq` write it) is read as that one entry, at line 1.
     pub fn parse(file: &str, text: &str) -> Result<Self, JsonlError> {
+        match Self::parse_lines(file, text) {
+            Err(e @ JsonlError::Json { .. }) => Self::parse_document(text).ok_or(e),
+            other => other,
+        }
+    }
+
+    /// The whole text as one multi-line JSON document, if it is a bundle or an envelope.
+    fn parse_document(text: &str) -> Option<Self> {
+        if text.trim_start().lines().nth(1).is_none() {
+            return None;
+        }
+        let json: Value = serde_json::from_str(text).ok()?;
+        let kind = classify(&json)?;
+        Some(Self {
+            lines: vec![BundleLine {
+                line: 1,
+                kind,
+                json,
+            }],
+        })
+    }
+
+    fn parse_lines(file: &str, text: &str) -> Result<Self, JsonlError> {
         let mut lines = Vec::new();
         for (i, raw) in text.lines().enumerate() {
             let line = i + 1;
@@ -167,6 +192,30 @@ mod tests {
             BundleFile::parse("b", "\n"),
             Err(JsonlError::Empty { .. })
         ));
+    }
+
+    /// A pretty-printed `.sigstore.json` (the conformance suite's own bundles) was "line 1:
+    /// not valid JSON"; it is one entry. Cut short, it is still reported by line.
+    #[test]
+    fn reads_one_pretty_printed_bundle() {
+        let path = vouch_testkit::shared_path(
+            "vectors/sigstore/conformance/assets/bundle-verify/dsse-invalid-sig_fail/bundle.sigstore.json",
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        assert!(text.lines().count() > 10, "the fixture is pretty-printed");
+        let f = BundleFile::parse("b.sigstore.json", &text).unwrap();
+        assert_eq!(f.lines.len(), 1);
+        assert_eq!(f.lines[0].line, 1);
+        assert_eq!(f.lines[0].kind, LineKind::SigstoreBundle);
+        assert!(f.lines[0].envelope().is_some());
+        let err = BundleFile::parse("b.sigstore.json", &text[..text.len() / 2]).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("`b.sigstore.json` line 1: not valid JSON"),
+            "{err}"
+        );
+        // A pretty-printed object that is neither a bundle nor an envelope stays an error.
+        assert!(BundleFile::parse("b", "{\n  \"a\": 1\n}\n").is_err());
     }
 
     #[test]

@@ -559,3 +559,73 @@ fn bare_dsse_envelope_lines_are_accepted() {
     assert_eq!(st.subject[0].digest["gce_image_id"], "8970095005306000053");
     assert_eq!(st.predicate["verificationResult"], "PASSED");
 }
+
+/// A single pretty-printed bundle (`.sigstore.json` as sigstore-js, `jq` or the conformance
+/// suite write it) was refused as "line 1: not valid JSON"; it is read as one attestation, and
+/// `vouch attest --bundle` appending to it turns it into JSON Lines.
+#[test]
+fn pretty_printed_single_bundle_is_read() {
+    let dir = setup();
+    let d = dir.path();
+    let first = std::fs::read_to_string(d.join("b.intoto.jsonl")).unwrap();
+    let first: Value = serde_json::from_str(first.lines().next().unwrap()).unwrap();
+    let pretty = serde_json::to_string_pretty(&first).unwrap();
+    write(d, "p.sigstore.json", &pretty);
+    let (code, v, err) = verify_json(
+        d,
+        &[
+            "--bundle",
+            "p.sigstore.json",
+            "--key",
+            "ci.pub",
+            "--require-predicate",
+            "slsaprovenance",
+        ],
+    );
+    assert_eq!(code, 0, "{v:#}{err}");
+    // Cut short: still an error with the line.
+    write(d, "cut.sigstore.json", &pretty[..pretty.len() - 40]);
+    let (code, _, err) = verify_json(d, &["--bundle", "cut.sigstore.json", "--key", "ci.pub"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("`cut.sigstore.json` line 1: not valid JSON"),
+        "{err}"
+    );
+
+    let (code, _, err) = vouch(
+        d,
+        &[
+            "attest",
+            "app.tar",
+            "--key",
+            "ci.key",
+            "--bundle",
+            "p.sigstore.json",
+            "--predicate",
+            "custom.json",
+            "--type",
+            "https://example.com/review/v1",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(d.join("p.sigstore.json")).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert_eq!(
+        serde_json::from_str::<Value>(text.lines().next().unwrap()).unwrap(),
+        first
+    );
+    let (code, v, err) = verify_json(
+        d,
+        &[
+            "--bundle",
+            "p.sigstore.json",
+            "--key",
+            "ci.pub",
+            "--require-predicate",
+            "slsaprovenance",
+            "--require-predicate",
+            "https://example.com/review/v1",
+        ],
+    );
+    assert_eq!(code, 0, "{v:#}{err}");
+}

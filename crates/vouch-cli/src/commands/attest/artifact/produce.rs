@@ -127,15 +127,24 @@ pub fn write_bundle(path: &Path, lines: &[Value], append: bool) -> anyhow::Resul
         let text = std::fs::read_to_string(path).with_context(|| {
             format!("`{}`: cannot read the bundle to append to", path.display())
         })?;
-        if !text.trim().is_empty() {
-            BundleFile::parse(&path.display().to_string(), &text).map_err(|e| {
+        if text.trim().is_empty() {
+            text
+        } else {
+            let parsed = BundleFile::parse(&path.display().to_string(), &text).map_err(|e| {
                 crate::error::hinted(
                     e,
                     "refusing to append to a damaged bundle; fix or remove the file",
                 )
             })?;
+            let non_empty = text.lines().filter(|l| !l.trim().is_empty()).count();
+            if non_empty == parsed.lines.len() {
+                text
+            } else {
+                // One pretty-printed bundle: it becomes the first line of the JSON Lines file.
+                let entries: Vec<Value> = parsed.lines.into_iter().map(|l| l.json).collect();
+                vouch_attest::jsonl::append("", &entries)
+            }
         }
-        text
     } else {
         String::new()
     };
