@@ -104,9 +104,8 @@ impl BundleFile {
 
     /// The whole text as one multi-line JSON document, if it is a bundle or an envelope.
     fn parse_document(text: &str) -> Option<Self> {
-        if text.trim_start().lines().nth(1).is_none() {
-            return None;
-        }
+        // Only a document spread over several lines (a one-line one failed as a line).
+        text.trim_start().lines().nth(1)?;
         let json: Value = serde_json::from_str(text).ok()?;
         let kind = classify(&json)?;
         Some(Self {
