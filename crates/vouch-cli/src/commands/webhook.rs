@@ -111,7 +111,15 @@ fn serve(ctx: &Context, args: ServeArgs) -> anyhow::Result<Status> {
     };
     let wants_rescan = policy.policies.iter().any(|p| p.rescan.is_some());
     let db = if wants_rescan {
-        Some(args.db.resolve()?)
+        let dir = args.db.resolve()?;
+        // Checked now, so a missing database stops the server instead of denying every pod.
+        vouch_osv::Database::open(&dir).map_err(|e| {
+            crate::error::hinted(
+                anyhow::anyhow!("the policy requires a deploy-time re-scan, but the OSV database cannot be opened: {e}"),
+                "build it with `vouch db import …` or `vouch db update`, or pass --db DIR",
+            )
+        })?;
+        Some(dir)
     } else {
         None
     };
