@@ -564,3 +564,62 @@ fn an_artifact_named_twice_is_one_subject() {
         .collect();
     assert_eq!(names, ["app-linux.tar", "app-macos.tar"]);
 }
+
+/// `vouch release -o F` / `--format json` and `vouch attest --bundle B -o F` accepted the
+/// global flags and silently ignored them; they are usage errors now, before anything runs.
+#[test]
+fn output_flags_that_would_be_ignored_are_errors() {
+    let dir = setup();
+    let d = dir.path();
+    std::fs::write(d.join("pred.json"), br#"{"a": 1}"#).unwrap();
+    let attest = |extra: &[&str]| {
+        let mut args = vec![
+            "attest",
+            "app-linux.tar",
+            "--key",
+            "ci.key",
+            "--predicate",
+            "pred.json",
+            "--type",
+            "https://example.com/t",
+        ];
+        args.extend_from_slice(extra);
+        vouch(d, &args, &[])
+    };
+    let (code, _, err) = attest(&["--bundle", "b.intoto.jsonl", "-o", "out.jsonl"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--bundle `b.intoto.jsonl` and -o `out.jsonl`"),
+        "{err}"
+    );
+    let (code, _, err) = attest(&["--format", "json"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("unknown output format `json`"), "{err}");
+    let (code, out, err) = attest(&["--format", "jsonl"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.lines().count(), 1);
+
+    for (extra, says) in [
+        (&["-o", "summary.json"][..], "-o is not supported"),
+        (&["--format", "json"], "unknown output format `json`"),
+    ] {
+        let mut args = vec![
+            "release",
+            "app-linux.tar",
+            "--key",
+            "ci.key",
+            "--no-pins",
+            "--builder-id",
+            "https://ci.example/b",
+        ];
+        args.extend_from_slice(extra);
+        let (code, _, err) = vouch(d, &args, &[]);
+        assert_eq!(code, 2, "{extra:?}: {err}");
+        assert!(err.lines().next().unwrap().starts_with("error: "), "{err}");
+        assert!(err.contains(says), "{err}");
+    }
+    assert!(!d.join("b.intoto.jsonl").exists());
+    assert!(!d.join("out.jsonl").exists());
+    assert!(!d.join("summary.json").exists());
+    assert!(!d.join("app-linux.tar.intoto.jsonl").exists());
+}

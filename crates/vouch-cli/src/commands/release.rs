@@ -56,6 +56,14 @@ fn osv_level(s: &str) -> vouch_osv::Level {
 }
 
 pub fn run(ctx: &Context, args: ReleaseArgs) -> anyhow::Result<Status> {
+    // Everything goes to files; refuse the global output flags rather than ignore them.
+    ctx.format(&["text"], "text")?;
+    if ctx.output.is_some() {
+        return Err(crate::error::hinted(
+            anyhow::anyhow!("`vouch release` writes files, not one output: -o is not supported"),
+            "name the attestation bundle with --bundle FILE; signatures go to ARTIFACT.sigstore.json",
+        ));
+    }
     let started = produce::record_time()?;
     let artifacts = produce::artifacts(ctx, &args.artifacts)?;
     let bundle_path = args

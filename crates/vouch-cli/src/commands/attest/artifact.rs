@@ -141,6 +141,18 @@ pub fn run(ctx: &Context, args: ArtifactArgs) -> anyhow::Result<Status> {
             "choose --predicate FILE --type URI, or --provenance, --sbom, --scan, --pins, --lockfile-diff RECORD|FROM..TO",
         ));
     }
+    // The output is always JSON Lines (one Sigstore bundle per line).
+    ctx.format(&["jsonl"], "jsonl")?;
+    if let (Some(bundle), Some(out)) = (&args.bundle, &ctx.output) {
+        return Err(crate::error::hinted(
+            anyhow::anyhow!(
+                "both --bundle `{}` and -o `{}` name where the attestations go",
+                bundle.display(),
+                out.display()
+            ),
+            "--bundle appends to the file; -o replaces it (or `-o -` for standard output): pass one",
+        ));
+    }
     let build = args.build_args();
     let started = produce::record_time()?;
     // Everything that can fail on bad input is read before the key is unlocked.
