@@ -105,6 +105,33 @@ policies:
 struct Server {
     child: Child,
     addr: SocketAddr,
+    /// The server's stderr lines after the first.
+    log: std::sync::mpsc::Receiver<String>,
+}
+
+impl Server {
+    /// Waits for a log line containing `needle`.
+    fn wait_for_log(&self, needle: &str) -> String {
+        loop {
+            let line = self
+                .log
+                .recv_timeout(std::time::Duration::from_secs(20))
+                .unwrap_or_else(|e| panic!("no log line with {needle:?}: {e}"));
+            if line.contains(needle) {
+                return line;
+            }
+        }
+    }
+
+    /// Sends SIGHUP (by process id, to the server this test started).
+    fn hangup(&self) {
+        let ok = Command::new("kill")
+            .args(["-HUP", &self.child.id().to_string()])
+            .status()
+            .expect("run kill")
+            .success();
+        assert!(ok, "kill -HUP");
+    }
 }
 
 impl Drop for Server {
@@ -136,8 +163,13 @@ fn start(args: &[&str]) -> Server {
         .parse()
         .unwrap();
     // Keep draining the request log so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, addr }
+    let (tx, log) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    Server { child, addr, log }
 }
 
 fn pod(uid: &str, containers: &[(&str, &str)], init: &[(&str, &str)]) -> serde_json::Value {
@@ -487,4 +519,49 @@ fn an_unreadable_certificate_is_a_clear_error() {
         stderr.contains("failed to read TLS certificate") && stderr.contains("missing.crt"),
         "{stderr}"
     );
+}
+
+#[test]
+fn sighup_reloads_the_policy_and_a_broken_one_is_not_taken() {
+    if !tools_available() {
+        return;
+    }
+    let reg = TestRegistry::start();
+    let layout = Layout::new();
+    layout.add_image("v2", "amd64", &[("etc/app", "two")]);
+    let unsigned = format!("{}/app:v2", reg.host());
+    layout.push("v2", &unsigned);
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write_policy(dir.path());
+    let server = start(&["--policy", &policy, "--registry-timeout", "2"]);
+    let review = pod("uid-reload", &[("web", &unsigned)], &[]);
+    let (_, r) = post(server.addr, &review);
+    assert_eq!(r["response"]["allowed"], false, "{r}");
+
+    // The same policy in warn mode: admitted with warnings after SIGHUP.
+    let text = std::fs::read_to_string(&policy).unwrap();
+    let warn = text.replacen(
+        "  - name: images\n",
+        "  - name: images\n    mode: warn\n",
+        1,
+    );
+    assert_ne!(warn, text);
+    std::fs::write(&policy, &warn).unwrap();
+    server.hangup();
+    server.wait_for_log("\"reload\":\"ok\"");
+    let (_, r) = post(server.addr, &review);
+    assert_eq!(r["response"]["allowed"], true, "{r}");
+    assert!(
+        !r["response"]["warnings"].as_array().unwrap().is_empty(),
+        "{r}"
+    );
+
+    // A broken file is reported and the policy in force stays.
+    std::fs::write(&policy, "apiVersion: vouch.dev/policy/v1\npolicies: [{\n").unwrap();
+    server.hangup();
+    let line = server.wait_for_log("\"reload\":\"failed");
+    assert!(line.contains("policy.yaml"), "{line}");
+    let (_, r) = post(server.addr, &review);
+    assert_eq!(r["response"]["allowed"], true, "{r}");
+    drop(server);
 }

@@ -74,9 +74,13 @@ pub struct Answer {
     pub body: serde_json::Value,
 }
 
-/// Told about every answer (the CLI logs one line per review); the library never prints.
+/// Told about every answer (the CLI logs one line per review) and every policy reload; the
+/// library never prints.
 pub trait Reporter: Send + Sync {
     fn on_answer(&self, _answer: &Answer, _elapsed: Duration) {}
+    /// A reload was asked for (SIGHUP): `Ok` with the number of policies now in force, or
+    /// why the old policy stays.
+    fn on_reload(&self, _result: Result<usize, &str>) {}
 }
 
 /// Reports nothing.
@@ -89,6 +93,9 @@ impl Reporter for Silent {}
 #[derive(Clone)]
 pub struct Webhook {
     settings: Arc<Settings>,
+    /// The policy in force: `settings.policy` until the first reload. Each review takes a
+    /// snapshot, so a reload never changes the rules under a review in progress.
+    policy: Arc<std::sync::RwLock<Arc<PolicySet>>>,
     reporter: Arc<dyn Reporter>,
 }
 
@@ -102,9 +109,41 @@ impl std::fmt::Debug for Webhook {
 
 impl Webhook {
     pub fn new(settings: Settings) -> Self {
+        let policy = Arc::new(std::sync::RwLock::new(Arc::new(settings.policy.clone())));
         Self {
             settings: Arc::new(settings),
+            policy,
             reporter: Arc::new(Silent),
+        }
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> Arc<PolicySet> {
+        Arc::clone(
+            &self
+                .policy
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    /// Puts `policy` in force for the reviews that start from now on.
+    pub fn set_policy(&self, policy: PolicySet) {
+        *self
+            .policy
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(policy);
+    }
+
+    /// Reloads the policy with `load` (keeping the old one when it fails) and reports it.
+    pub fn reload(&self, load: &dyn Fn() -> Result<PolicySet, String>) {
+        match load() {
+            Ok(p) => {
+                let n = p.policies.len();
+                self.set_policy(p);
+                self.reporter.on_reload(Ok(n));
+            }
+            Err(e) => self.reporter.on_reload(Err(&e)),
         }
     }
 
@@ -181,6 +220,7 @@ impl Webhook {
     /// Verifies each distinct image once, concurrently, within the budget.
     pub async fn verify_all(&self, images: &[ContainerImage]) -> BTreeMap<String, ImageOutcome> {
         let settings = &self.settings;
+        let policy = self.policy();
         let mut options = settings.registry.clone();
         options.total_timeout = Some(settings.budget);
         options.timeout = options.timeout.min(settings.budget);
@@ -222,11 +262,12 @@ impl Webhook {
             };
             outcomes.insert(image.image.clone(), ImageOutcome::TimedOut);
             let settings = Arc::clone(settings);
+            let policy = Arc::clone(&policy);
             let registry = Arc::clone(&registry);
             let text = image.image.clone();
             tasks.spawn(async move {
                 let options = VerifyImageOptions {
-                    policy: &settings.policy,
+                    policy: &policy,
                     registry: &registry,
                     trusted_root: settings.trusted_root.as_ref(),
                     rescan_db: settings.db.as_deref(),

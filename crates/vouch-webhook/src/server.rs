@@ -70,11 +70,17 @@ pub enum ServeError {
     Runtime(#[source] std::io::Error),
 }
 
+/// Reads the policy again (the caller's loader: file, key files, checks).
+pub type Reload = Arc<dyn Fn() -> Result<vouch_policy::PolicySet, String> + Send + Sync>;
+
 /// Binds, calls `on_listening` with the bound address and whether it is TLS, and serves on a
-/// multi-threaded runtime of its own until the process ends (for callers without one).
+/// multi-threaded runtime of its own until the process ends (for callers without one). With
+/// `reload`, SIGHUP reloads the policy (a failed reload keeps the old one; both are reported
+/// to the webhook's [`crate::Reporter`]).
 pub fn serve_blocking(
     config: &ServerConfig,
     webhook: Webhook,
+    reload: Option<Reload>,
     on_listening: impl FnOnce(SocketAddr, bool),
 ) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -82,10 +88,33 @@ pub fn serve_blocking(
         .build()
         .map_err(ServeError::Runtime)?;
     runtime.block_on(async {
-        let server = Server::bind(config, webhook).await?;
+        let server = Server::bind(config, webhook.clone()).await?;
+        if let Some(load) = reload {
+            watch_sighup(webhook, load)?;
+        }
         on_listening(server.local_addr(), server.is_tls());
         server.run().await
     })
+}
+
+#[cfg(unix)]
+fn watch_sighup(webhook: Webhook, load: Reload) -> Result<(), ServeError> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut hup = signal(SignalKind::hangup()).map_err(ServeError::Runtime)?;
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            let webhook = webhook.clone();
+            let load = Arc::clone(&load);
+            // Reading files and compiling Rego off the request threads.
+            let _ = tokio::task::spawn_blocking(move || webhook.reload(&*load)).await;
+        }
+    });
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn watch_sighup(_webhook: Webhook, _load: Reload) -> Result<(), ServeError> {
+    Ok(())
 }
 
 fn read_certs(path: &Path) -> Result<Vec<rustls_pki_types::CertificateDer<'static>>, ServeError> {

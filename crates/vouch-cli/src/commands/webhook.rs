@@ -76,6 +76,19 @@ struct Log {
 }
 
 impl vouch_webhook::Reporter for Log {
+    fn on_reload(&self, result: Result<usize, &str>) {
+        let line = match result {
+            Ok(n) => serde_json::json!({"reload": "ok", "policies": n}),
+            Err(e) => {
+                serde_json::json!({"reload": "failed, the previous policy stays in force", "error": e})
+            }
+        };
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("{line}");
+        }
+    }
+
     fn on_answer(&self, answer: &vouch_webhook::Answer, elapsed: Duration) {
         if self.quiet {
             return;
@@ -131,6 +144,7 @@ fn serve(ctx: &Context, args: ServeArgs) -> anyhow::Result<Status> {
         max_blob_bytes: args.registry.max_blob_size,
         ..vouch_oci::RegistryOptions::default()
     };
+    let has_db = db.is_some();
     let settings = vouch_webhook::Settings {
         policy,
         trusted_root,
@@ -152,7 +166,18 @@ fn serve(ctx: &Context, args: ServeArgs) -> anyhow::Result<Status> {
         },
         max_body_bytes: args.max_body_size,
     };
-    vouch_webhook::server::serve_blocking(&config, webhook, |addr, tls| {
+    let path = args.policy.clone();
+    let reload: vouch_webhook::server::Reload = Arc::new(move || {
+        let set = load_policy_file(&path).map_err(|e| format!("{e:#}"))?;
+        if !has_db && set.policies.iter().any(|p| p.rescan.is_some()) {
+            return Err(format!(
+                "`{}` now asks for a deploy-time re-scan; restart with --db DIR",
+                path.display()
+            ));
+        }
+        Ok(set)
+    });
+    vouch_webhook::server::serve_blocking(&config, webhook, Some(reload), |addr, tls| {
         let scheme = if tls { "https" } else { "http" };
         ctx.note(&format!(
             "vouch webhook listening on {scheme}://{addr} (POST /validate, GET /healthz)"
