@@ -23,10 +23,12 @@ pub enum Profile {
 }
 
 #[derive(Debug, Clone, Args)]
+#[command(
+    after_help = "Formats: cyclonedx-json (1.6, default), cyclonedx-json@1.5, spdx-json (2.3).\nOutput is byte-identical across runs; SOURCE_DATE_EPOCH sets the timestamp (SPDX requires one:\nwithout it, the current time).\nExit status: 0 written, 2 bad input (nothing written)."
+)]
 pub struct SbomArgs {
     /// A directory with `Cargo.toml`, a `Cargo.toml`, or a `Cargo.lock` (lockfile-only mode:
-    /// no sources needed, but no dev/build distinction). Formats: cyclonedx-json (1.6,
-    /// default), cyclonedx-json@1.5, spdx-json (2.3).
+    /// no sources needed, but no dev/build distinction).
     #[arg(default_value = ".", value_name = "PATH")]
     pub path: PathBuf,
     /// Describe only this workspace member (`name` or `name@version`); repeatable.

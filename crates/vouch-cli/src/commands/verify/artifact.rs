@@ -24,6 +24,9 @@ use crate::commands::Status;
 use crate::context::Context;
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Output: text (default) or --format json, a Verdict (schemas/verdict.schema.json).\nExit status: 0 admitted, 1 denied (each failed check named, with a fix), 2 could not verify (bad policy, bundle or input)."
+)]
 pub struct ArtifactArgs {
     /// The file to admit.
     #[arg(value_name = "FILE")]

@@ -19,6 +19,9 @@ use crate::commands::Status;
 use crate::context::Context;
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Output: text (default) or --format json (schemas/verify-bundle.schema.json).\nExit status: 0 verified, 1 does not verify (the failed check is named), 2 could not verify (malformed bundle, key or trusted root; missing artifact)."
+)]
 pub struct BundleArgs {
     /// The Sigstore bundle (`.sigstore.json`).
     #[arg(long, value_name = "FILE")]
