@@ -161,6 +161,12 @@ pub fn build(ctx: &Context, args: &SbomArgs) -> anyhow::Result<Sbom> {
             }
             let display = lock.display().to_string();
             let parsed = vouch_sbom::cargo::read_lockfile(&lock)?;
+            if parsed.packages.is_empty() {
+                // Cargo always locks at least the root package.
+                anyhow::bail!(
+                    "failed to parse `{display}`: no `[[package]]` entries (truncated, or not a Cargo.lock?)"
+                );
+            }
             for (i, entry) in &parsed.unresolved {
                 let p = &parsed.packages[*i];
                 ctx.warn(&format!(
