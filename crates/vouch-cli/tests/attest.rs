@@ -502,6 +502,31 @@ fn lockfile_diff_takes_the_pins_diff_record_or_a_revision_range() {
         assert_eq!(st["predicate"]["record"], pins_record);
     }
 
+    // The same record given as a full predicate with --type is checked too.
+    let wrapped = |record: Value| {
+        json!({"generatedAt": "2026-01-01T00:00:00Z", "tool": {"name": "vouch", "version": "0"}, "record": record})
+            .to_string()
+    };
+    std::fs::write(d.join("pred-ok.json"), wrapped(pins_record.clone())).unwrap();
+    std::fs::write(d.join("pred-bad.json"), wrapped(json!({"added": []}))).unwrap();
+    for (file, code_wanted) in [("pred-ok.json", 0), ("pred-bad.json", 2)] {
+        let (code, _, err) = vouch(
+            d,
+            &[
+                "attest",
+                "app-linux.tar",
+                "--key",
+                "ci.key",
+                "--predicate",
+                file,
+                "--type",
+                "lockfile-change",
+            ],
+            &[],
+        );
+        assert_eq!(code, code_wanted, "{file}: {err}");
+    }
+
     // Not a change record, or neither a file nor a range: exit 2 naming it, nothing written.
     std::fs::write(d.join("other.json"), br#"{"added": []}"#).unwrap();
     for (spec, says) in [

@@ -121,6 +121,12 @@ fn check_predicate(predicate_type: &str, value: &Value, file: &str) -> anyhow::R
     } else if predicate_type == predicate::COSIGN_VULN {
         serde_json::from_value::<predicate::vuln::VulnPredicate>(value.clone())
             .map_err(|e| anyhow::anyhow!("`{file}`: not a cosign vuln predicate: {e}"))?;
+    } else if predicate_type == predicate::VOUCH_LOCKFILE_CHANGE {
+        let p = serde_json::from_value::<predicate::vouch::LockfileChangePredicate>(value.clone())
+            .map_err(|e| anyhow::anyhow!("`{file}`: not a vouch lockfile-change predicate: {e}"))?;
+        serde_json::from_value::<vouch_pins::diff::ChangeRecord>(p.record).map_err(|e| {
+            anyhow::anyhow!("`{file}`: `record` is not a lockfile change record: {e}")
+        })?;
     } else if predicate_type == predicate::VOUCH_PINS {
         serde_json::from_value::<predicate::vouch::PinsPredicate>(value.clone())
             .map_err(|e| anyhow::anyhow!("`{file}`: not a vouch pins predicate: {e}"))?;
