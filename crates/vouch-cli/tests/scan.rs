@@ -989,3 +989,40 @@ fn db_update_downloads_then_refreshes_incrementally() {
     ]);
     assert!(o.status.success());
 }
+
+#[test]
+fn yarn_pnpm_gemfile_and_composer_lockfiles_are_scanned() {
+    // yarn v1 records registry packages by tarball URL; they are looked up.
+    let (_, yarn) = scan_json(&[&shared("lockfiles/npm/vue2/v2.6.14-yarn/yarn.lock")]);
+    assert!(
+        yarn["summary"]["packages"].as_u64().unwrap() > 1000,
+        "{}",
+        yarn["summary"]
+    );
+    assert!(keys(&yarn)
+        .iter()
+        .any(|(n, _, id)| n == "glob-parent" && id == "GHSA-ww39-953v-wcq6"));
+    let (_, pnpm) = scan_json(&[&shared(
+        "lockfiles/npm/vue2/HEAD-2024-10-pnpm/pnpm-lock.yaml",
+    )]);
+    assert!(keys(&pnpm).contains(&(
+        "glob-parent".to_owned(),
+        "3.1.0".to_owned(),
+        "GHSA-ww39-953v-wcq6".to_owned()
+    )));
+    // Platform gems (`nokogiri (1.19.0-x86_64-linux-gnu)`) are looked up by version.
+    let (_, gems) = scan_json(&[&shared(
+        "lockfiles/RubyGems/railsgoat/HEAD-2026-01/Gemfile.lock",
+    )]);
+    assert_eq!(gems["summary"]["unparsed_versions"], 0);
+    assert!(gems["summary"]["packages"].as_u64().unwrap() > 100);
+    // Packagist packages are pinned by git commit in composer.lock and still looked up.
+    let (_, composer) = scan_json(&[&shared(
+        "lockfiles/Packagist/symfony-demo/v1.5.0/composer.lock",
+    )]);
+    assert!(
+        composer["summary"]["packages"].as_u64().unwrap() > 100,
+        "{}",
+        composer["summary"]
+    );
+}

@@ -25,6 +25,10 @@ const SCANNED: &[LockfileKind] = &[
     LockfileKind::UvLock,
     LockfileKind::PipfileLock,
     LockfileKind::GoMod,
+    LockfileKind::YarnLock,
+    LockfileKind::PnpmLock,
+    LockfileKind::GemfileLock,
+    LockfileKind::ComposerLock,
 ];
 
 fn parse(kind: LockfileKind, text: &str, name: &str) -> anyhow::Result<Lockfile> {
@@ -36,7 +40,11 @@ fn parse(kind: LockfileKind, text: &str, name: &str) -> anyhow::Result<Lockfile>
         LockfileKind::UvLock => vouch_lockfile::python::parse_uv(text, name)?,
         LockfileKind::PipfileLock => vouch_lockfile::python::parse_pipfile(text, name)?,
         LockfileKind::GoMod => vouch_lockfile::gomod::parse(text, name)?,
-        other => anyhow::bail!("`{name}`: {other:?} files are not scanned yet"),
+        LockfileKind::YarnLock => vouch_lockfile::yarn::parse(text, name)?,
+        LockfileKind::PnpmLock => vouch_lockfile::pnpm::parse(text, name)?,
+        LockfileKind::GemfileLock => vouch_lockfile::gemfile::parse(text, name)?,
+        LockfileKind::ComposerLock => vouch_lockfile::composer::parse(text, name)?,
+        LockfileKind::GoSum => anyhow::bail!("`{name}`: go.sum is not scanned (scan go.mod)"),
     })
 }
 
@@ -70,9 +78,9 @@ pub fn add_lockfile(
     let mut n = 0;
     let mut skipped = 0;
     for p in &lf.packages {
-        if !is_registry(p) {
-            // Path sources are first-party (workspace members); git and URL sources have
-            // no registry version to look up.
+        if !is_scanned(kind, p) {
+            // Path sources are first-party (workspace members); git checkouts have no
+            // registry version to look up.
             if !matches!(p.source, Some(Source::Path { .. })) {
                 skipped += 1;
             }
@@ -82,12 +90,13 @@ pub fn add_lockfile(
             continue;
         }
         n += 1;
+        let version = lookup_version(kind, &p.version);
         out.inputs.push(ScanInput {
             package: Package {
                 ecosystem: eco,
                 name: p.name.clone(),
-                version: p.version.clone(),
-                purl: purl_for(eco, &p.name, &p.version),
+                purl: purl_for(eco, &p.name, &version),
+                version,
                 hashes: Vec::new(),
             },
             location: Some(Location {
@@ -99,7 +108,7 @@ pub fn add_lockfile(
     }
     if skipped > 0 {
         out.notes.push(format!(
-            "`{display}`: {skipped} package(s) from git or URL sources are not in advisory databases and were not checked"
+            "`{display}`: {skipped} package(s) from git sources are not in advisory databases and were not checked"
         ));
     }
     out.scanned.push(ScannedInput {
@@ -113,8 +122,24 @@ pub fn add_lockfile(
     Ok(())
 }
 
-fn is_registry(p: &LockedPackage) -> bool {
-    matches!(p.source, Some(Source::Registry { .. }))
+/// Registry packages and direct archive downloads (yarn records registry packages by their
+/// tarball URL) are looked up; path and git sources are not — except in `composer.lock`,
+/// where Packagist packages are recorded by their git source and commit.
+fn is_scanned(kind: LockfileKind, p: &LockedPackage) -> bool {
+    match &p.source {
+        Some(Source::Path { .. }) => false,
+        Some(Source::Git { .. }) => kind == LockfileKind::ComposerLock,
+        _ => true,
+    }
+}
+
+/// The version to look up: Bundler writes platform gems as `version-platform`
+/// (`nokogiri (1.19.0-x86_64-linux-gnu)`); RubyGems versions themselves use dots.
+fn lookup_version(kind: LockfileKind, version: &str) -> String {
+    match (kind, version.split_once('-')) {
+        (LockfileKind::GemfileLock, Some((v, _platform))) => v.to_owned(),
+        _ => version.to_owned(),
+    }
 }
 
 /// Adds a path: a lockfile, or a directory searched (not recursively) for lockfiles.
@@ -147,7 +172,7 @@ pub fn add_path(out: &mut Collected, path: &Path, include_dev: bool) -> anyhow::
         if found.is_empty() {
             return Err(crate::error::hinted(
                 anyhow::anyhow!("no lockfile found in `{}`", path.display()),
-                "scanned formats: Cargo.lock, package-lock.json, requirements*.txt, poetry.lock, uv.lock, Pipfile.lock, go.mod; or pass --sbom FILE",
+                "scanned formats: Cargo.lock, package-lock.json, yarn.lock, pnpm-lock.yaml, requirements*.txt, poetry.lock, uv.lock, Pipfile.lock, go.mod, Gemfile.lock, composer.lock; or pass --sbom FILE",
             ));
         }
         for (p, kind) in found {
@@ -164,7 +189,7 @@ pub fn add_path(out: &mut Collected, path: &Path, include_dev: bool) -> anyhow::
         .ok_or_else(|| {
             crate::error::hinted(
                 anyhow::anyhow!("`{}` is not a lockfile vouch scans", path.display()),
-                "scanned formats: Cargo.lock, package-lock.json, requirements*.txt, poetry.lock, uv.lock, Pipfile.lock, go.mod",
+                "scanned formats: Cargo.lock, package-lock.json, yarn.lock, pnpm-lock.yaml, requirements*.txt, poetry.lock, uv.lock, Pipfile.lock, go.mod, Gemfile.lock, composer.lock",
             )
         })?;
     add_lockfile(out, path, kind, include_dev)
