@@ -11,9 +11,15 @@ use base64::Engine as _;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// Decodes base64 in any of the spellings protojson readers accept.
+/// Decodes base64 in any of the spellings protojson readers accept. Like Go's decoder (which
+/// protojson uses), line breaks inside the text are ignored.
 pub fn decode_base64(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
-    let text = text.trim();
+    let unwrapped: String;
+    let mut text = text.trim();
+    if text.contains(['\r', '\n']) {
+        unwrapped = text.chars().filter(|c| !matches!(c, '\r' | '\n')).collect();
+        text = &unwrapped;
+    }
     let padded = text.ends_with('=');
     let url = text.contains(['-', '_']);
     match (url, padded) {
@@ -163,5 +169,14 @@ mod tests {
             decode_base64("+/8=").unwrap()
         );
         assert!(decode_base64("!!").is_err());
+    }
+
+    #[test]
+    fn wrapped_base64_is_read_like_go_does() {
+        assert_eq!(
+            decode_base64("aGVs\nbG8g\r\nd29y\nbGQ=").unwrap(),
+            b"hello world"
+        );
+        assert!(decode_base64("aGVs bG8=").is_err());
     }
 }
