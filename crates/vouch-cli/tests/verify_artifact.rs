@@ -629,3 +629,68 @@ fn pretty_printed_single_bundle_is_read() {
     );
     assert_eq!(code, 0, "{v:#}{err}");
 }
+
+/// `--bundle -` failed with "No such file or directory" (so `cosign download attestation … |
+/// vouch verify artifact F --bundle -` could not work), and a missing bundle printed the OS
+/// error on a second `caused by:` line.
+#[test]
+fn bundle_from_standard_input_and_one_line_read_errors() {
+    use std::io::Write as _;
+    let dir = setup();
+    let d = dir.path();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vouch"))
+        .current_dir(d)
+        .args([
+            "verify", "artifact", "app.tar", "--bundle", "-", "--key", "ci.pub",
+        ])
+        .args(["--require-predicate", "slsaprovenance", "--format", "json"])
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&std::fs::read(d.join("b.intoto.jsonl")).unwrap())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["decision"], "admitted");
+
+    for (bundle, says) in [
+        (
+            "missing.jsonl",
+            "error: `missing.jsonl`: cannot read bundle: no such file",
+        ),
+        (".", "error: `.`: cannot read bundle: is a directory"),
+    ] {
+        let (code, _, err) = vouch(
+            d,
+            &[
+                "verify", "artifact", "app.tar", "--bundle", bundle, "--key", "ci.pub",
+            ],
+        );
+        assert_eq!(code, 2, "{err}");
+        assert_eq!(err.trim_end(), says);
+    }
+    let (code, _, err) = vouch(
+        d,
+        &[
+            "verify", "artifact", "-", "--bundle", "-", "--key", "ci.pub",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("standard input (`-`) can be read once"),
+        "{err}"
+    );
+}

@@ -31,7 +31,8 @@ pub struct ArtifactArgs {
     /// The file to admit.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// Attestation bundle(s) (`.intoto.jsonl`: Sigstore bundles or DSSE envelopes, one per line).
+    /// Attestation bundle(s) (`.intoto.jsonl`: Sigstore bundles or DSSE envelopes, one per line;
+    /// `-` reads standard input); repeatable.
     #[arg(long, value_name = "BUNDLE", required = true)]
     pub bundle: Vec<PathBuf>,
     /// Policy file (docs/policy.md).
@@ -351,9 +352,27 @@ pub fn run(ctx: &Context, args: ArtifactArgs) -> anyhow::Result<Status> {
     let set = load_policy(&args)?;
     // 2. The bundles.
     let mut lines = Vec::new();
+    let stdin_uses = args.bundle.iter().filter(|p| p.as_os_str() == "-").count()
+        + usize::from(args.file.as_os_str() == "-");
+    if stdin_uses > 1 {
+        anyhow::bail!("standard input (`-`) can be read once: as the artifact or as one --bundle");
+    }
     for path in &args.bundle {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("`{}`: cannot read bundle", path.display()))?;
+        let text = if path.as_os_str() == "-" {
+            // `cosign download attestation IMAGE | vouch verify artifact F --bundle -`.
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text)
+                .context("`-`: cannot read the bundle from standard input")?;
+            text
+        } else {
+            std::fs::read_to_string(path).map_err(|e| {
+                anyhow::anyhow!(
+                    "`{}`: cannot read bundle: {}",
+                    path.display(),
+                    io_reason(&e)
+                )
+            })?
+        };
         let file = BundleFile::parse(&path.display().to_string(), &text)?;
         lines.extend(
             file.lines
@@ -472,4 +491,14 @@ pub fn run(ctx: &Context, args: ArtifactArgs) -> anyhow::Result<Status> {
     } else {
         Status::Failed
     })
+}
+
+/// An I/O error without the "(os error N)" suffix, for one-line messages.
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_owned(),
+        std::io::ErrorKind::IsADirectory => "is a directory".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => e.to_string(),
+    }
 }
