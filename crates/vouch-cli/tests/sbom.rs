@@ -386,6 +386,13 @@ fn missing_manifest_is_a_one_line_error() {
     fails(&[], &dir.path().join("nope.lock"), "nope.lock");
 }
 
+/// `vouch sbom -` said "failed to read `-`: no such file or directory".
+#[test]
+fn dash_is_not_mistaken_for_a_missing_file() {
+    let line = fails(&[], Path::new("-"), "`-`");
+    assert!(line.contains("does not read standard input"), "{line}");
+}
+
 #[test]
 fn unparsable_manifest_is_a_one_line_error() {
     let dir = tempfile::tempdir().unwrap();

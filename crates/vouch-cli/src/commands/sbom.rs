@@ -61,6 +61,12 @@ enum Input {
 }
 
 fn classify(ctx: &Context, path: &Path) -> anyhow::Result<Input> {
+    if path.as_os_str() == "-" && !path.exists() {
+        return Err(hinted(
+            anyhow::anyhow!("`-`: vouch sbom does not read standard input"),
+            "pass a Cargo project directory, a `Cargo.toml` or a `Cargo.lock` (write the SBOM to stdout and pipe it: `vouch sbom | vouch scan --sbom -`)",
+        ));
+    }
     if path.is_dir() {
         let manifest = path.join("Cargo.toml");
         if manifest.is_file() {
