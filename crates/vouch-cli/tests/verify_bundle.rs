@@ -210,3 +210,45 @@ fn offline_key_bundle_points_to_the_commands_that_verify_it() {
     );
     assert_eq!(code, 0, "the hinted command verifies it: {err}");
 }
+
+/// `--trusted-root` naming some other JSON file verified against a root that trusts nothing
+/// (exit 1, "log … is not in the trusted root"); a cut root printed its error twice.
+#[test]
+fn trusted_root_that_is_not_one_is_bad_input() {
+    let dir = setup();
+    let d = dir.path();
+    let prod = vouch_testkit::shared_path(
+        "vectors/sigstore/trusted-roots/public-good-production.trusted_root.json",
+    );
+    let text = std::fs::read_to_string(prod).unwrap();
+    std::fs::write(d.join("cut-root.json"), &text[..text.len() / 2]).unwrap();
+    for (root, says) in [
+        (
+            "pred.json",
+            "error: `pred.json`: not a Sigstore trusted root",
+        ),
+        (
+            "cut-root.json",
+            "error: `cut-root.json`: invalid trusted root JSON: ",
+        ),
+    ] {
+        let (code, out, err) = vouch(
+            d,
+            &[
+                "verify",
+                "bundle",
+                "--bundle",
+                "art.sigstore.json",
+                "--key",
+                "k1.pub",
+                "--trusted-root",
+                root,
+                "art.bin",
+            ],
+        );
+        assert_eq!(code, 2, "{root}: {err}");
+        assert!(out.is_empty());
+        assert!(err.starts_with(says), "{root}: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+}

@@ -20,8 +20,12 @@ pub const PUBLIC_GOOD_PRODUCTION: &[u8] =
 /// Why a trusted root could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum RootError {
+    /// serde's message is in the text and not a `#[source]`, so it is printed once.
     #[error("invalid trusted root JSON: {0}")]
-    Json(#[source] serde_json::Error),
+    Json(serde_json::Error),
+    /// No logs and no authorities: not a trusted root at all (e.g. another JSON file).
+    #[error("not a Sigstore trusted root: no `tlogs`, `ctlogs`, `certificateAuthorities` or `timestampAuthorities`")]
+    Empty,
     #[error("unsupported trusted root media type `{0}`")]
     MediaType(String),
     #[error("trusted root {what}: {why}")]
@@ -247,6 +251,13 @@ impl TrustedRoot {
         {
             return Err(RootError::MediaType(raw.media_type));
         }
+        if raw.tlogs.is_empty()
+            && raw.ctlogs.is_empty()
+            && raw.certificate_authorities.is_empty()
+            && raw.timestamp_authorities.is_empty()
+        {
+            return Err(RootError::Empty);
+        }
         Ok(Self {
             tlogs: (raw.tlogs.iter().enumerate())
                 .filter_map(|(i, l)| log("tlogs", i, l).transpose())
@@ -323,6 +334,28 @@ mod tests {
         assert!(v.contains(1_689_177_396)); // end
         assert!(!v.contains(1_610_452_406));
         assert!(!v.contains(1_689_177_397));
+    }
+
+    /// Any JSON object (a policy, a bundle, `{}`) was accepted as a root that trusts nothing,
+    /// so `--trusted-root wrong-file.json` gave "does not verify" (exit 1) instead of bad input;
+    /// and a truncated root printed serde's message twice (as text and as the source).
+    #[test]
+    fn a_json_file_that_is_not_a_root_is_an_error() {
+        for text in [
+            "{}",
+            r#"{"a": 1}"#,
+            r#"{"mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1"}"#,
+        ] {
+            let err = TrustedRoot::from_json(text.as_bytes()).unwrap_err();
+            assert!(matches!(err, RootError::Empty), "{text}: {err}");
+            assert!(err.to_string().starts_with("not a Sigstore trusted root"));
+        }
+        let err = TrustedRoot::from_json(&PUBLIC_GOOD_PRODUCTION[..100]).unwrap_err();
+        assert!(
+            err.to_string().starts_with("invalid trusted root JSON: "),
+            "{err}"
+        );
+        assert!(std::error::Error::source(&err).is_none());
     }
 
     #[test]

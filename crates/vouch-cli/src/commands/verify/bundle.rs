@@ -111,7 +111,7 @@ pub fn run(ctx: &Context, args: BundleArgs) -> anyhow::Result<Status> {
     let policy = policy(&args)?;
     let root = match &args.trusted_root {
         Some(p) => TrustedRoot::from_json(&read(p, "trusted root")?)
-            .with_context(|| format!("failed to load trusted root `{}`", p.display()))?,
+            .map_err(|e| anyhow::anyhow!("`{}`: {e}", p.display()))?,
         None => TrustedRoot::public_good(),
     };
     let bundle_bytes = read(&args.bundle, "bundle")?;
