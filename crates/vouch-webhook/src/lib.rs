@@ -48,7 +48,7 @@ pub struct Settings {
     pub trusted_root: Option<vouch_trust::TrustedRoot>,
     /// OSV database directory for policies that re-scan the attested SBOM.
     pub db: Option<PathBuf>,
-    /// Registry access. `total_timeout` is replaced by the request budget.
+    /// Registry access. `total_timeout` is not used: the budget bounds each review.
     pub registry: RegistryOptions,
     /// Time allowed for one AdmissionReview, from receipt to answer.
     pub budget: Duration,
@@ -96,6 +96,9 @@ pub struct Webhook {
     /// The policy in force: `settings.policy` until the first reload. Each review takes a
     /// snapshot, so a reload never changes the rules under a review in progress.
     policy: Arc<std::sync::RwLock<Arc<PolicySet>>>,
+    /// One client for all reviews: its connections, credentials and tokens are reused
+    /// (building a client costs more than a whole verification on a near registry).
+    registry: Arc<Registry>,
     reporter: Arc<dyn Reporter>,
 }
 
@@ -108,13 +111,21 @@ impl std::fmt::Debug for Webhook {
 }
 
 impl Webhook {
-    pub fn new(settings: Settings) -> Self {
+    /// Sets up the webhook and its registry client. Each registry request is bounded by
+    /// `settings.registry.timeout` (capped at the budget); the budget bounds each review.
+    pub fn new(settings: Settings) -> Result<Self, vouch_oci::OciError> {
         let policy = Arc::new(std::sync::RwLock::new(Arc::new(settings.policy.clone())));
-        Self {
+        let mut options = settings.registry.clone();
+        options.total_timeout = None;
+        options.timeout = options.timeout.min(settings.budget);
+        options.connect_timeout = options.connect_timeout.min(settings.budget);
+        let registry = Arc::new(Registry::new(options)?);
+        Ok(Self {
             settings: Arc::new(settings),
             policy,
+            registry,
             reporter: Arc::new(Silent),
-        }
+        })
     }
 
     /// The policy in force.
@@ -221,29 +232,8 @@ impl Webhook {
     pub async fn verify_all(&self, images: &[ContainerImage]) -> BTreeMap<String, ImageOutcome> {
         let settings = &self.settings;
         let policy = self.policy();
-        let mut options = settings.registry.clone();
-        options.total_timeout = Some(settings.budget);
-        options.timeout = options.timeout.min(settings.budget);
-        options.connect_timeout = options.connect_timeout.min(settings.budget);
+        let registry = &self.registry;
         let mut outcomes = BTreeMap::new();
-        let registry = match Registry::new(options) {
-            Ok(r) => Arc::new(r),
-            Err(e) => {
-                for i in images {
-                    outcomes.insert(
-                        i.image.clone(),
-                        ImageOutcome::CouldNotVerify(CouldNotVerify::Registry {
-                            reference: i.image.clone(),
-                            source: vouch_oci::OciError::Unreachable {
-                                registry: "(client setup)".to_owned(),
-                                source: Box::new(std::io::Error::other(e.to_string())),
-                            },
-                        }),
-                    );
-                }
-                return outcomes;
-            }
-        };
         let now = time::OffsetDateTime::now_utc();
         let mut tasks = tokio::task::JoinSet::new();
         for image in images {
@@ -263,7 +253,7 @@ impl Webhook {
             outcomes.insert(image.image.clone(), ImageOutcome::TimedOut);
             let settings = Arc::clone(settings);
             let policy = Arc::clone(&policy);
-            let registry = Arc::clone(&registry);
+            let registry = Arc::clone(registry);
             let text = image.image.clone();
             tasks.spawn(async move {
                 let options = VerifyImageOptions {

@@ -219,6 +219,7 @@ fn webhook() -> Webhook {
         budget: vouch_webhook::DEFAULT_BUDGET,
         platforms: vouch_verify::Platforms::Index,
     })
+    .unwrap()
 }
 
 #[tokio::test]

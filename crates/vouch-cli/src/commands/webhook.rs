@@ -157,7 +157,7 @@ fn serve(ctx: &Context, args: ServeArgs) -> anyhow::Result<Status> {
         },
     };
     let webhook =
-        vouch_webhook::Webhook::new(settings).with_reporter(Arc::new(Log { quiet: ctx.quiet }));
+        vouch_webhook::Webhook::new(settings)?.with_reporter(Arc::new(Log { quiet: ctx.quiet }));
     let config = vouch_webhook::server::ServerConfig {
         listen: args.listen,
         tls: match (args.tls_cert, args.tls_key) {
