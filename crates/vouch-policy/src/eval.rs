@@ -275,13 +275,28 @@ fn attestation_checks(
                 "attestation",
                 name,
                 Code::AttestationMissing,
-                format!(
-                    "no {} about `{artifact}` ({digest}) in the evidence",
-                    wanted
-                        .strip_prefix("an ")
-                        .or_else(|| wanted.strip_prefix("a "))
-                        .unwrap_or(&wanted)
-                ),
+                {
+                    // Lines whose payload names no type (blob signatures, unreadable
+                    // payloads) are said, so passing the wrong file is not a mystery.
+                    let untyped: Vec<String> = evidence
+                        .rejected
+                        .iter()
+                        .filter(|r| r.claimed_predicate_type.is_none())
+                        .map(|r| format!("{} ({})", r.source, r.reason))
+                        .collect();
+                    format!(
+                        "no {} about `{artifact}` ({digest}) in the evidence{}",
+                        wanted
+                            .strip_prefix("an ")
+                            .or_else(|| wanted.strip_prefix("a "))
+                            .unwrap_or(&wanted),
+                        if untyped.is_empty() {
+                            String::new()
+                        } else {
+                            format!("; not attestations: {}", untyped.join("; "))
+                        }
+                    )
+                },
                 format!(
                     "attest it: `vouch attest {artifact} {} --key KEY --bundle B` (or `vouch release`), and pass that bundle",
                     producer_flags(&req.predicate_type)

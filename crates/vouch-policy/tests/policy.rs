@@ -535,4 +535,19 @@ fn missing_attestation_message_is_grammatical_and_its_fix_runs() {
         .find(|f| f.message.contains("no attestation about `dist/tool-linux`"));
     assert!(any.is_some(), "{:?}", v.failures);
     assert!(any.unwrap().fix.contains("--predicate FILE --type URI"));
+
+    // A blob-signature bundle passed as attestations is named in the denial.
+    c.evidence.rejected.push(vouch_policy::Rejected {
+        source: "app.sigstore.json:1".into(),
+        reason: "a message signature, not an attestation".into(),
+        claimed_predicate_type: None,
+    });
+    let v = evaluate(&set, &c.evidence, now());
+    assert!(
+        v.failures[0].message.ends_with(
+            "; not attestations: app.sigstore.json:1 (a message signature, not an attestation)"
+        ),
+        "{}",
+        v.failures[0].message
+    );
 }
