@@ -102,8 +102,9 @@ impl fmt::Display for Format {
 /// Why an SBOM document could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
+    /// serde's message is in the text, not a `#[source]`, so a CLI prints it once.
     #[error("failed to parse SBOM JSON: {0}")]
-    Json(#[source] serde_json::Error),
+    Json(serde_json::Error),
     #[error("not a CycloneDX or SPDX JSON document (no `bomFormat` or `spdxVersion`)")]
     UnknownFormat,
     #[error("unsupported {0}")]
@@ -123,6 +124,15 @@ pub fn decode(bytes: &[u8]) -> Result<Sbom, DecodeError> {
         cyclonedx::decode_value(value)
     } else if value.get("spdxVersion").is_some() {
         spdx::decode_value(value)
+    } else if value
+        .get("@context")
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|c| c.starts_with("https://spdx.org/rdf/3"))
+    {
+        Err(DecodeError::Unsupported(
+            "SPDX 3 (JSON-LD) document: vouch reads SPDX 2.2–2.3 and CycloneDX 1.4–1.6 JSON"
+                .to_owned(),
+        ))
     } else {
         Err(DecodeError::UnknownFormat)
     }

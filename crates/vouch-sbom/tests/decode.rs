@@ -147,6 +147,25 @@ fn bad_documents_are_errors() {
     assert!(matches!(e, DecodeError::Invalid(_)), "{e}");
 }
 
+/// A truncated SBOM printed serde's message twice (in the text and as the error source), and
+/// an SPDX 3 document was "not a CycloneDX or SPDX JSON document".
+#[test]
+fn truncated_and_spdx3_documents_say_what_they_are_once() {
+    let e = decode(br#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "compo"#).unwrap_err();
+    assert!(
+        e.to_string().starts_with("failed to parse SBOM JSON: EOF"),
+        "{e}"
+    );
+    assert!(std::error::Error::source(&e).is_none());
+    let spdx3 = std::fs::read(vouch_testkit::shared_path(
+        "schemas/spdx-3.0.1/package_sbom.spdx3.json",
+    ))
+    .unwrap();
+    let e = decode(&spdx3).unwrap_err();
+    assert!(matches!(e, DecodeError::Unsupported(_)), "{e}");
+    assert!(e.to_string().contains("SPDX 3"), "{e}");
+}
+
 #[test]
 fn first_party_crates_are_components_but_not_scannable_packages() {
     let sbom = common::sbom_of_lock(&vouch_testkit::shared_path(
