@@ -14,10 +14,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    if path.is_dir() {
+        anyhow::bail!("cannot write `{}`: it is a directory", path.display());
+    }
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "cannot write `{}`: directory `{}` does not exist",
+            path.display(),
+            dir.display()
+        );
+    }
     let mut tmp = tempfile::Builder::new()
         .prefix(".vouch-")
         .tempfile_in(dir)
-        .with_context(|| format!("failed to create a temporary file in `{}`", dir.display()))?;
+        .map_err(|e| anyhow::anyhow!("cannot write `{}`: {}", path.display(), e.kind()))?;
     tmp.write_all(bytes)
         .and_then(|()| tmp.as_file().sync_all())
         .with_context(|| format!("failed to write `{}`", path.display()))?;

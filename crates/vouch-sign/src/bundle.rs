@@ -292,8 +292,9 @@ impl<'de> Deserialize<'de> for HashAlgorithm {
 /// Why a bundle could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum BundleError {
+    // The serde error is the message; as a `#[source]` too it would print twice.
     #[error("invalid bundle JSON: {0}")]
-    Json(#[source] serde_json::Error),
+    Json(serde_json::Error),
     #[error("unsupported bundle media type `{0}`")]
     MediaType(String),
     #[error("bundle has neither `messageSignature` nor `dsseEnvelope`")]

@@ -1,7 +1,7 @@
 //! Passwords for cosign key files: `VOUCH_PASSWORD` or `COSIGN_PASSWORD` when set (even to the
 //! empty string), else a prompt on the terminal (`/dev/tty`, no echo). Never from argv.
 
-use anyhow::{bail, Context as _};
+use anyhow::bail;
 use zeroize::Zeroizing;
 
 /// The environment variables read, in order.
@@ -14,12 +14,14 @@ fn from_env() -> Option<Zeroizing<String>> {
 }
 
 fn prompt(text: &str) -> anyhow::Result<Zeroizing<String>> {
+    // The OS error (ENXIO without a terminal) adds nothing a person can act on.
     rpassword::prompt_password(text)
         .map(Zeroizing::new)
-        .with_context(|| {
-            format!(
+        .map_err(|_| {
+            anyhow::anyhow!(
                 "no password: set {} or {}, or run in a terminal",
-                PASSWORD_VARS[0], PASSWORD_VARS[1]
+                PASSWORD_VARS[0],
+                PASSWORD_VARS[1]
             )
         })
 }

@@ -187,6 +187,15 @@ pub fn add_path(out: &mut Collected, path: &Path, include_dev: bool) -> anyhow::
     let kind = LockfileKind::from_file_name(name)
         .filter(|k| SCANNED.contains(k))
         .ok_or_else(|| {
+            let is_sbom = std::fs::read(path)
+                .ok()
+                .is_some_and(|b| vouch_sbom::detect(&b).is_some());
+            if is_sbom {
+                return crate::error::hinted(
+                    anyhow::anyhow!("`{}` is an SBOM, not a lockfile", path.display()),
+                    format!("scan an SBOM with `vouch scan --sbom {}`", path.display()),
+                );
+            }
             crate::error::hinted(
                 anyhow::anyhow!("`{}` is not a lockfile vouch scans", path.display()),
                 "scanned formats: Cargo.lock, package-lock.json, yarn.lock, pnpm-lock.yaml, requirements*.txt, poetry.lock, uv.lock, Pipfile.lock, go.mod, Gemfile.lock, composer.lock",
