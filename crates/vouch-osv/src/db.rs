@@ -168,6 +168,10 @@ struct EcoIndex {
     count: usize,
     dat: Mutex<File>,
     dat_path: PathBuf,
+    /// Records decoded so far, by offset, while someone still holds them: a record naming
+    /// several packages (Maven and Go records often do) is decoded once while the scan
+    /// works through neighbouring names, without keeping every record alive.
+    decoded: Mutex<HashMap<u64, std::sync::Weak<Record>>>,
 }
 
 impl EcoIndex {
@@ -284,6 +288,7 @@ impl Database {
             count,
             dat: Mutex::new(dat),
             dat_path,
+            decoded: Mutex::new(HashMap::new()),
         });
         map.insert(ecosystem.to_owned(), Some(ix.clone()));
         Ok(Some(ix))
@@ -311,6 +316,16 @@ impl Database {
             .ok_or_else(|| corrupt("index entry out of bounds".into()))?;
         let mut out = Vec::with_capacity(spans.len());
         for (off, len) in spans {
+            if let Some(rec) = ix
+                .decoded
+                .lock()
+                .expect("record cache lock")
+                .get(&off)
+                .and_then(std::sync::Weak::upgrade)
+            {
+                out.push(rec);
+                continue;
+            }
             let mut buf = vec![0; len as usize];
             {
                 let mut f = ix.dat.lock().expect("dat lock");
@@ -321,6 +336,10 @@ impl Database {
             let rec: Record = serde_json::from_slice(&buf)
                 .map_err(|e| corrupt(format!("record at offset {off}: {e}")))?;
             let rec = Arc::new(rec);
+            ix.decoded
+                .lock()
+                .expect("record cache lock")
+                .insert(off, Arc::downgrade(&rec));
             out.push(rec);
         }
         Ok(out)
