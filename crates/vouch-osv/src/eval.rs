@@ -201,22 +201,13 @@ fn pep440_key(s: &str) -> String {
 }
 
 fn in_versions(a: &Affected, t: &Target<'_>, scheme: Option<Scheme>) -> bool {
-    if a.versions.is_none() {
-        return false;
-    }
-    let versions = a.versions();
-    if versions.iter().any(|v| v == t.version_str) {
-        return true;
-    }
     // PEP 440 spells one version several ways (`1.0` = `1.0.0`, `1.0RC1` = `1.0rc1`).
     if scheme != Some(Scheme::Pep440) {
-        return false;
+        return a.any_version(|v| v == t.version_str);
     }
     let head = leading_number(t.version_str);
     let key = pep440_key(t.version_str);
-    versions
-        .iter()
-        .any(|v| leading_number(v) == head && pep440_key(v) == key)
+    a.any_version(|v| v == t.version_str || (leading_number(v) == head && pep440_key(v) == key))
 }
 
 /// The first run of digits after an optional `v` (no allocation): a pre-filter.
@@ -266,9 +257,7 @@ pub fn evaluate(record: &Record, t: &Target<'_>) -> Evaluation {
                     continue;
                 }
                 let still = parsed_all.iter().any(|(_, q)| in_parsed(q, fv))
-                    || entries
-                        .iter()
-                        .any(|a| a.versions().iter().any(|v| v == raw));
+                    || entries.iter().any(|a| a.any_version(|v| v == *raw));
                 if !still {
                     fixes.push((fv.clone(), (*raw).to_owned()));
                 }

@@ -93,6 +93,10 @@ impl Affected {
         let Some(raw) = &self.versions else {
             return Vec::new();
         };
+        let mut plain = Vec::new();
+        if plain_strings(raw.get(), |s| plain.push(std::borrow::Cow::Borrowed(s))) {
+            return plain;
+        }
         if let Ok(v) = serde_json::from_str::<Vec<&str>>(raw.get()) {
             return v.into_iter().map(std::borrow::Cow::Borrowed).collect();
         }
@@ -103,6 +107,77 @@ impl Affected {
             .into_iter()
             .map(std::borrow::Cow::Owned)
             .collect()
+    }
+}
+
+/// Calls `f` with each string of a JSON array of strings without escapes (`["1.0",
+/// "1.1"]`), sliced out of the text without a JSON parser or an allocation; `false` (after
+/// maybe calling `f` on some strings) for anything else (escapes, other element types),
+/// which the caller then decodes properly. `versions[]` lists run to hundreds of entries and
+/// are read once per package version scanned, so this is a hot path. `text` is valid JSON
+/// (a [`RawValue`]); without a backslash every `"` delimits a string.
+fn plain_strings<'a>(text: &'a str, mut f: impl FnMut(&'a str)) -> bool {
+    let b = text.as_bytes();
+    if b.contains(&b'\\') {
+        return false;
+    }
+    let is_ws = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\r');
+    let mut i = 0;
+    while i < b.len() && is_ws(b[i]) {
+        i += 1;
+    }
+    if b.get(i) != Some(&b'[') {
+        return false;
+    }
+    i += 1;
+    // Expecting a string or `]` (first), then `,` or `]` after each string.
+    let mut after_string = false;
+    loop {
+        while i < b.len() && is_ws(b[i]) {
+            i += 1;
+        }
+        match b.get(i) {
+            Some(b']') => {
+                i += 1;
+                break;
+            }
+            Some(b',') if after_string => {
+                i += 1;
+                after_string = false;
+            }
+            Some(b'"') if !after_string => {
+                let start = i + 1;
+                let Some(len) = b[start..].iter().position(|&c| c == b'"') else {
+                    return false;
+                };
+                f(&text[start..start + len]);
+                i = start + len + 1;
+                after_string = true;
+            }
+            _ => return false,
+        }
+    }
+    b[i..].iter().all(|&c| is_ws(c))
+}
+
+#[cfg(test)]
+fn plain_string_array(text: &str) -> Option<Vec<&str>> {
+    let mut out = Vec::new();
+    plain_strings(text, |s| out.push(s)).then_some(out)
+}
+
+impl Affected {
+    /// Whether any exact affected version satisfies `pred`: [`Affected::versions`] without
+    /// building the list.
+    pub fn any_version(&self, mut pred: impl FnMut(&str) -> bool) -> bool {
+        let Some(raw) = &self.versions else {
+            return false;
+        };
+        let mut hit = false;
+        if plain_strings(raw.get(), |s| hit = hit || pred(s)) {
+            return hit;
+        }
+        self.versions().iter().any(|v| pred(v))
     }
 }
 
@@ -227,5 +302,48 @@ impl Record {
     /// GHSA's `database_specific.severity` label (`LOW` … `CRITICAL`), if any.
     pub fn severity_label(&self) -> Option<String> {
         raw_str(&self.database_specific, "severity").map(|s| s.to_ascii_lowercase())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn affected(versions: &str) -> Affected {
+        serde_json::from_str(&format!(r#"{{"versions": {versions}}}"#)).unwrap()
+    }
+
+    #[test]
+    fn versions_fast_path_agrees_with_the_json_parser() {
+        for text in [
+            "[]",
+            r#"["1.0"]"#,
+            r#" [ "1.0" , "2.0-rc.1",
+               "v3" ] "#,
+            r#"["a\"b", "1.0"]"#,
+            r#"["\u0031.0", "\\"]"#,
+            r#"["é", ""]"#,
+        ] {
+            let a = affected(text);
+            let slow: Vec<String> = serde_json::from_str(text).unwrap();
+            let fast: Vec<String> = a
+                .versions()
+                .into_iter()
+                .map(std::borrow::Cow::into_owned)
+                .collect();
+            assert_eq!(fast, slow, "{text}");
+        }
+        assert_eq!(plain_string_array(r#"["a", "b"]"#), Some(vec!["a", "b"]));
+        assert_eq!(plain_string_array(r#"["a\"b"]"#), None);
+        assert_eq!(plain_string_array(r#"["a", 1]"#), None);
+        assert_eq!(plain_string_array(r#"[["a"]]"#), None);
+        assert_eq!(plain_string_array(r#""a""#), None);
+        assert!(affected("1").versions().is_empty());
+        assert!(!affected("1").any_version(|_| true));
+        assert!(!affected(r#"["1.0", 2]"#).any_version(|v| v == "1.0"));
+        assert!(affected(r#"["1.0", "2.0"]"#).any_version(|v| v == "2.0"));
+        assert!(affected(r#"["1\u002e0"]"#).any_version(|v| v == "1.0"));
+        assert!(!affected(r#"["1.0", "2.0"]"#).any_version(|v| v == "3.0"));
+        assert!(affected("null").versions().is_empty());
     }
 }
