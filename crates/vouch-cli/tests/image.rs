@@ -563,14 +563,44 @@ fn multi_platform_index_index_or_each() {
             platforms,
         ])
     };
+    // The same choice made by the policy file: `platforms: each` wins over the flag's default.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(public_key(), dir.path().join("release.pub")).unwrap();
+    let policy = |scope: &str| {
+        let path = dir.path().join(format!("policy-{scope}.yaml"));
+        std::fs::write(
+            &path,
+            format!(
+                r#"apiVersion: vouch.dev/policy/v1
+policies:
+  - name: multi
+    match: ["**/multi"]
+    platforms: {scope}
+    signers:
+      keys:
+        - name: release-key
+          path: release.pub
+    attestations:
+      - name: signature
+        predicateType: {SIGN_PREDICATE}
+"#
+            ),
+        )
+        .unwrap();
+        path.display().to_string()
+    };
+    let by_policy = |scope: &str| vouch(&["verify", "image", &image, "--policy", &policy(scope)]);
     check(&verify("index"), 0, "index signed");
     check(&verify("each"), 1, "platforms not signed");
+    check(&by_policy("index"), 0, "policy: index signed");
+    check(&by_policy("each"), 1, "policy: platforms not signed");
     check(
         &vouch(&["sign", "image", &image, "--key", &key(), "--recursive"]),
         0,
         "sign recursively",
     );
     check(&verify("each"), 0, "every platform signed");
+    check(&by_policy("each"), 0, "policy: every platform signed");
     let out = vouch(&["tree", &image, "--format", "json"]);
     check(&out, 0, "tree");
     let tree: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();

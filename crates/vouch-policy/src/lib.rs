@@ -25,8 +25,8 @@ pub use evidence::{
 };
 pub use load::{key_fingerprint, parse_duration, PolicyError, VERSION};
 pub use model::{
-    Condition, Mode, Policy, PolicySet, RequiredAttestation, Rescan, Severity, Signers,
-    TrustedIdentity, TrustedKey,
+    Condition, Mode, PlatformScope, Policy, PolicySet, RequiredAttestation, Rescan, Severity,
+    Signers, TrustedIdentity, TrustedKey,
 };
 pub use verdict::{
     Check, Code, Decision, Failure, PolicyResult, Verdict, VerdictArtifact, VERDICT_VERSION,

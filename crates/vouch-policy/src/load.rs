@@ -8,8 +8,8 @@ use base64::Engine as _;
 use globset::{GlobBuilder, GlobSetBuilder};
 
 use crate::model::{
-    Condition, Mode, Policy, PolicySet, RequiredAttestation, Rescan, Severity, Signers,
-    TrustedIdentity, TrustedKey,
+    Condition, Mode, PlatformScope, Policy, PolicySet, RequiredAttestation, Rescan, Severity,
+    Signers, TrustedIdentity, TrustedKey,
 };
 use crate::yaml::{self, Kind, Node};
 
@@ -375,6 +375,7 @@ fn policy(ctx: &Ctx<'_>, node: &Node) -> Result<Policy, PolicyError> {
             "attestations",
             "maxAge",
             "rescan",
+            "platforms",
         ],
     )?;
     let name = ctx
@@ -490,6 +491,19 @@ fn policy(ctx: &Ctx<'_>, node: &Node) -> Result<Policy, PolicyError> {
             })
         }
     };
+    let platforms = match get(&e, "platforms") {
+        None => None,
+        Some(n) => Some(match ctx.str(n, "`platforms`")? {
+            "index" => PlatformScope::Index,
+            "each" => PlatformScope::Each,
+            other => {
+                return Err(ctx.err(
+                    n.line,
+                    format!("`platforms` must be `index` or `each`, got `{other}`"),
+                ))
+            }
+        }),
+    };
     Ok(Policy {
         name,
         source: format!("{}:{}", ctx.file, node.line),
@@ -502,6 +516,7 @@ fn policy(ctx: &Ctx<'_>, node: &Node) -> Result<Policy, PolicyError> {
         max_age,
         max_age_text,
         rescan,
+        platforms,
     })
 }
 
@@ -699,6 +714,7 @@ impl PolicySet {
                 max_age: None,
                 max_age_text: None,
                 rescan: None,
+                platforms: None,
             }],
         })
     }

@@ -15,6 +15,16 @@ pub enum Mode {
     Warn,
 }
 
+/// For images: what must carry the evidence when the reference names a multi-platform index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlatformScope {
+    /// The index itself (what `cosign sign` on a tag signs).
+    Index,
+    /// Every platform manifest the index lists (what `cosign sign --recursive` adds).
+    Each,
+}
+
 /// Vulnerability severity, ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -149,6 +159,9 @@ pub struct Policy {
     pub max_age: Option<time::Duration>,
     pub max_age_text: Option<String>,
     pub rescan: Option<Rescan>,
+    /// For multi-platform images: whether the index or each platform manifest must carry the
+    /// evidence. `None` leaves it to the verifier's default (the index).
+    pub platforms: Option<PlatformScope>,
 }
 
 impl Policy {

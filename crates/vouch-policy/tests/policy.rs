@@ -416,6 +416,27 @@ fn malformed_policies_are_rejected_with_their_line() {
     assert!(msg.contains("invalid YAML") && line >= 3, "{line} {msg}");
     let (_, msg) = load_err(&good.replace("vouch.dev/policy/v1", "vouch.dev/policy/v9"));
     assert!(msg.contains("unsupported `apiVersion`"));
+
+    let each = good.replace("    maxAge: 7d", "    maxAge: 7d\n    platforms: each");
+    let set = PolicySet::parse("p.yaml", &each).unwrap();
+    assert_eq!(
+        set.policies[0].platforms,
+        Some(vouch_policy::PlatformScope::Each)
+    );
+    assert_eq!(
+        PolicySet::parse("p.yaml", &good).unwrap().policies[0].platforms,
+        None
+    );
+    let (line, msg) =
+        load_err(&good.replace("    maxAge: 7d", "    maxAge: 7d\n    platforms: all"));
+    assert!(
+        msg.contains("`platforms` must be `index` or `each`"),
+        "{msg}"
+    );
+    assert_eq!(
+        line,
+        good.lines().position(|l| l == "    maxAge: 7d").unwrap() + 2
+    );
 }
 
 #[test]
@@ -437,6 +458,10 @@ fn policy_schema_agrees_with_the_loader() {
     let unknown = good.replace("    maxAge: 7d", "    maxAge: 7d\n    maxAgee: 8d");
     let json = vouch_policy::policy_file_to_json(&unknown).unwrap();
     assert!(!validator.is_valid(&json));
+    let each = good.replace("    maxAge: 7d", "    maxAge: 7d\n    platforms: each");
+    assert!(validator.is_valid(&vouch_policy::policy_file_to_json(&each).unwrap()));
+    let all = good.replace("    maxAge: 7d", "    maxAge: 7d\n    platforms: all");
+    assert!(!validator.is_valid(&vouch_policy::policy_file_to_json(&all).unwrap()));
 }
 
 #[test]

@@ -147,6 +147,20 @@ pub fn wants_rescan(set: &PolicySet, name: &str) -> bool {
     PolicySet::wants_rescan(&set.matching(name))
 }
 
+/// What must carry the evidence for `name`: every platform manifest when the caller or any
+/// matching policy says `each` (the stricter choice wins), else the index.
+pub fn effective_platforms(set: &PolicySet, name: &str, requested: Platforms) -> Platforms {
+    let policy_wants_each = set
+        .policies
+        .iter()
+        .any(|p| p.applies_to(name) && p.platforms == Some(vouch_policy::PlatformScope::Each));
+    if requested == Platforms::Each || policy_wants_each {
+        Platforms::Each
+    } else {
+        Platforms::Index
+    }
+}
+
 /// The manifests of an index with their platforms (empty for a single manifest).
 pub fn platforms(resolved: &Resolved) -> Vec<Descriptor> {
     match &resolved.manifest.manifest {
@@ -228,19 +242,19 @@ pub async fn verify_image(
         reference: reference.to_string(),
         source,
     };
-    let (pinned, targets) =
-        if let (Some(d), Platforms::Index) = (reference.digest(), options.platforms) {
-            (reference.clone(), vec![d.clone()])
+    let platforms = effective_platforms(set, &name, options.platforms);
+    let (pinned, targets) = if let (Some(d), Platforms::Index) = (reference.digest(), platforms) {
+        (reference.clone(), vec![d.clone()])
+    } else {
+        let resolved = registry.resolve(reference).await.map_err(could_not)?;
+        let manifests = self::platforms(&resolved);
+        let targets = if platforms == Platforms::Each && !manifests.is_empty() {
+            manifests.iter().map(|d| d.digest.clone()).collect()
         } else {
-            let resolved = registry.resolve(reference).await.map_err(could_not)?;
-            let platforms = platforms(&resolved);
-            let targets = if options.platforms == Platforms::Each && !platforms.is_empty() {
-                platforms.iter().map(|d| d.digest.clone()).collect()
-            } else {
-                vec![resolved.digest.clone()]
-            };
-            (resolved.reference, targets)
+            vec![resolved.digest.clone()]
         };
+        (resolved.reference, targets)
+    };
     let mut verdicts = Vec::new();
     for t in &targets {
         verdicts.push(verify_digest(registry, &pinned, &name, t, set, &trust, rescan_db).await?);
