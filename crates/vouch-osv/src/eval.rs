@@ -203,7 +203,7 @@ fn pep440_key(s: &str) -> String {
 fn in_versions(a: &Affected, t: &Target<'_>, scheme: Option<Scheme>) -> bool {
     // PEP 440 spells one version several ways (`1.0` = `1.0.0`, `1.0RC1` = `1.0rc1`).
     if scheme != Some(Scheme::Pep440) {
-        return a.any_version(|v| v == t.version_str);
+        return a.has_version(t.version_str);
     }
     let head = leading_number(t.version_str);
     let key = pep440_key(t.version_str);
@@ -257,7 +257,7 @@ pub fn evaluate(record: &Record, t: &Target<'_>) -> Evaluation {
                     continue;
                 }
                 let still = parsed_all.iter().any(|(_, q)| in_parsed(q, fv))
-                    || entries.iter().any(|a| a.any_version(|v| v == *raw));
+                    || entries.iter().any(|a| a.has_version(raw));
                 if !still {
                     fixes.push((fv.clone(), (*raw).to_owned()));
                 }

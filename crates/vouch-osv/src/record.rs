@@ -181,6 +181,28 @@ impl Affected {
     }
 }
 
+impl Affected {
+    /// Whether `version` is one of the exact affected versions (string equality).
+    pub fn has_version(&self, version: &str) -> bool {
+        let Some(raw) = &self.versions else {
+            return false;
+        };
+        let text = raw.get();
+        // Without escapes an element equal to `version` appears quoted, verbatim: a
+        // vectorised substring search rules most lists out without walking them.
+        if !text.contains('\\') && !version.contains('"') {
+            let mut quoted = String::with_capacity(version.len() + 2);
+            quoted.push('"');
+            quoted.push_str(version);
+            quoted.push('"');
+            if !text.contains(quoted.as_str()) {
+                return false;
+            }
+        }
+        self.any_version(|v| v == version)
+    }
+}
+
 /// `affected[].package`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AffectedPackage {
@@ -317,6 +339,7 @@ mod tests {
     fn versions_fast_path_agrees_with_the_json_parser() {
         for text in [
             "[]",
+            " [ \n] ",
             r#"["1.0"]"#,
             r#" [ "1.0" , "2.0-rc.1",
                "v3" ] "#,
@@ -334,6 +357,7 @@ mod tests {
             assert_eq!(fast, slow, "{text}");
         }
         assert_eq!(plain_string_array(r#"["a", "b"]"#), Some(vec!["a", "b"]));
+        assert_eq!(plain_string_array(" [ \n] "), Some(vec![]));
         assert_eq!(plain_string_array(r#"["a\"b"]"#), None);
         assert_eq!(plain_string_array(r#"["a", 1]"#), None);
         assert_eq!(plain_string_array(r#"[["a"]]"#), None);
@@ -344,6 +368,15 @@ mod tests {
         assert!(affected(r#"["1.0", "2.0"]"#).any_version(|v| v == "2.0"));
         assert!(affected(r#"["1\u002e0"]"#).any_version(|v| v == "1.0"));
         assert!(!affected(r#"["1.0", "2.0"]"#).any_version(|v| v == "3.0"));
+        for (list, v, hit) in [
+            (r#"["1.0", "2.0"]"#, "2.0", true),
+            (r#"["1.0", "2.0"]"#, "2", false),
+            (r#"["1.0", "2.0"]"#, "1.0\\", false),
+            (r#"["1\u002e0"]"#, "1.0", true),
+            ("null", "1.0", false),
+        ] {
+            assert_eq!(affected(list).has_version(v), hit, "{list} {v}");
+        }
         assert!(affected("null").versions().is_empty());
     }
 }
