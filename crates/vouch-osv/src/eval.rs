@@ -181,23 +181,32 @@ fn range_scheme(range: &Range, ecosystem: &str) -> Option<Scheme> {
 /// separators before pre/post/dev labels dropped. `versions[]` lists run to hundreds of
 /// entries per record, so they are compared as strings, not parsed.
 fn pep440_key(s: &str) -> String {
-    let s = s.trim().to_ascii_lowercase();
-    let s = s.strip_prefix('v').unwrap_or(&s);
+    let mut out = String::new();
+    pep440_key_into(s, &mut out);
+    out
+}
+
+/// [`pep440_key`] into a reused buffer (no allocation per `versions[]` entry).
+fn pep440_key_into(s: &str, out: &mut String) {
+    out.clear();
+    let s = s.trim();
+    let s = s.strip_prefix(['v', 'V']).unwrap_or(s);
     let s = s.strip_prefix("0!").unwrap_or(s);
     let end = s
         .bytes()
         .position(|b| !(b.is_ascii_digit() || b == b'.'))
         .unwrap_or(s.len());
     let (release, rest) = s.split_at(end);
-    let release = release.trim_end_matches('.');
-    let mut parts: Vec<&str> = release.split('.').collect();
-    while parts.len() > 1 && parts.last().is_some_and(|p| p.bytes().all(|b| b == b'0')) {
-        parts.pop();
+    let mut release = release.trim_end_matches('.');
+    while let Some((head, last)) = release.rsplit_once('.') {
+        if !last.bytes().all(|b| b == b'0') {
+            break;
+        }
+        release = head;
     }
-    let mut out = parts.join(".");
+    out.push_str(release);
     let rest = rest.trim_start_matches(['.', '-', '_']);
-    out.push_str(rest);
-    out
+    out.extend(rest.chars().map(|c| c.to_ascii_lowercase()));
 }
 
 fn in_versions(a: &Affected, t: &Target<'_>, scheme: Option<Scheme>) -> bool {
@@ -207,7 +216,14 @@ fn in_versions(a: &Affected, t: &Target<'_>, scheme: Option<Scheme>) -> bool {
     }
     let head = leading_number(t.version_str);
     let key = pep440_key(t.version_str);
-    a.any_version(|v| v == t.version_str || (leading_number(v) == head && pep440_key(v) == key))
+    let mut buf = String::new();
+    a.any_version(|v| {
+        v == t.version_str
+            || (leading_number(v) == head && {
+                pep440_key_into(v, &mut buf);
+                buf == key
+            })
+    })
 }
 
 /// The first run of digits after an optional `v` (no allocation): a pre-filter.
@@ -272,6 +288,51 @@ pub fn evaluate(record: &Record, t: &Target<'_>) -> Evaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The allocating form `pep440_key_into` replaced, kept to check they agree.
+    fn pep440_key_reference(s: &str) -> String {
+        let s = s.trim().to_ascii_lowercase();
+        let s = s.strip_prefix('v').unwrap_or(&s);
+        let s = s.strip_prefix("0!").unwrap_or(s);
+        let end = s
+            .bytes()
+            .position(|b| !(b.is_ascii_digit() || b == b'.'))
+            .unwrap_or(s.len());
+        let (release, rest) = s.split_at(end);
+        let release = release.trim_end_matches('.');
+        let mut parts: Vec<&str> = release.split('.').collect();
+        while parts.len() > 1 && parts.last().is_some_and(|p| p.bytes().all(|b| b == b'0')) {
+            parts.pop();
+        }
+        let mut out = parts.join(".");
+        out.push_str(rest.trim_start_matches(['.', '-', '_']));
+        out
+    }
+
+    #[test]
+    fn pep440_key_matches_its_reference_form() {
+        for s in [
+            "1.0",
+            "1.0.0",
+            "1",
+            "V1.0RC1",
+            " v2.0.0.post1 ",
+            "0!1.0",
+            "1..0",
+            "1.0.",
+            "0",
+            "0.0",
+            "00.000",
+            "1.0-Dev_3",
+            "1.0.0.Ä",
+            "",
+            "v",
+            "1.2.3a1",
+            "2010.10.0",
+        ] {
+            assert_eq!(pep440_key(s), pep440_key_reference(s), "{s:?}");
+        }
+    }
 
     fn record(json: &str) -> Record {
         Record::from_json("test.json", json.as_bytes()).unwrap()
