@@ -25,7 +25,7 @@
 //! never admit on [`CouldNotVerify`]: verification fails closed. Nothing here prints.
 
 mod evidence;
-mod rescan;
+pub mod rescan;
 
 use std::path::Path;
 

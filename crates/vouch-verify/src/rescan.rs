@@ -19,20 +19,29 @@ fn level(l: vouch_osv::Level) -> Option<vouch_policy::Severity> {
     }
 }
 
-/// Every verified SBOM statement about `digest`, re-scanned; `None` when there is none
-/// (the policy then reports `rescan-missing`).
-pub(crate) fn rescan(
-    dir: &Path,
-    statements: &[VerifiedStatement],
+/// The verified SBOM statements about `digest`: what a re-scan reads.
+pub fn sbom_statements<'a>(
+    statements: &'a [VerifiedStatement],
     digest: &Digest,
-) -> Result<Option<vouch_policy::RescanResult>, CouldNotVerify> {
-    let sboms: Vec<&VerifiedStatement> = statements
+) -> Vec<&'a VerifiedStatement> {
+    statements
         .iter()
         .filter(|s| {
             vouch_attest::predicate::is_sbom(&s.statement.predicate_type)
                 && s.statement.covers(digest)
         })
-        .collect();
+        .collect()
+}
+
+/// Every verified SBOM statement about `digest`, re-scanned against the OSV database in `dir`;
+/// `None` when there is none (the policy then reports `rescan-missing`). Shared by
+/// `vouch verify artifact`, `vouch verify image` and the admission webhook.
+pub fn rescan(
+    dir: &Path,
+    statements: &[VerifiedStatement],
+    digest: &Digest,
+) -> Result<Option<vouch_policy::RescanResult>, CouldNotVerify> {
+    let sboms = sbom_statements(statements, digest);
     if sboms.is_empty() {
         return Ok(None);
     }

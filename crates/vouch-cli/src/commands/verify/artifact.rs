@@ -15,8 +15,7 @@ use clap::Args;
 use vouch_attest::{BundleFile, LineKind, Statement};
 use vouch_core::{Digest, DigestAlgorithm};
 use vouch_policy::{
-    Evidence, Policy, PolicySet, Rejected, RescanFinding, RescanResult, Severity, Signer,
-    VerifiedStatement,
+    Evidence, Policy, PolicySet, Rejected, RescanResult, Signer, VerifiedStatement,
 };
 use vouch_sbom::time::OffsetDateTime;
 
@@ -278,72 +277,25 @@ fn verify_line(
     }
 }
 
-fn level(l: vouch_osv::Level) -> Option<Severity> {
-    match l {
-        vouch_osv::Level::Unknown => None,
-        vouch_osv::Level::None | vouch_osv::Level::Low => Some(Severity::Low),
-        vouch_osv::Level::Medium => Some(Severity::Medium),
-        vouch_osv::Level::High => Some(Severity::High),
-        vouch_osv::Level::Critical => Some(Severity::Critical),
-    }
-}
-
-/// Re-scans every verified SBOM statement about the artifact against the local database.
+/// Re-scans every verified SBOM statement about the artifact against the local database
+/// (the same re-scan `vouch verify image` and the webhook run).
 fn rescan(
     db: &crate::commands::db::DbLocation,
     statements: &[VerifiedStatement],
     digest: &Digest,
 ) -> anyhow::Result<Option<RescanResult>> {
-    let sboms: Vec<&VerifiedStatement> = statements
-        .iter()
-        .filter(|s| {
-            vouch_attest::predicate::is_sbom(&s.statement.predicate_type)
-                && s.statement.covers(digest)
-        })
-        .collect();
-    if sboms.is_empty() {
+    if vouch_verify::rescan::sbom_statements(statements, digest).is_empty() {
         return Ok(None);
     }
     let dir = db.resolve()?;
-    let database = vouch_osv::Database::open(&dir).map_err(|e| {
-        crate::error::hinted(
-            anyhow::anyhow!("the policy requires a deploy-time re-scan, but the OSV database cannot be opened: {e}"),
+    vouch_verify::rescan::rescan(&dir, statements, digest).map_err(|e| match e {
+        // Its message already names the cause: one line, not a repeated `caused by:`.
+        e @ vouch_verify::CouldNotVerify::RescanDatabase { .. } => crate::error::hinted(
+            anyhow::anyhow!("{e}"),
             "build it with `vouch db import …` or `vouch db update`, or pass --db DIR",
-        )
-    })?;
-    let mut findings = Vec::new();
-    let mut sources = Vec::new();
-    for s in sboms {
-        let bytes = serde_json::to_vec(&s.statement.predicate)?;
-        let sbom = vouch_sbom::decode(&bytes)
-            .with_context(|| format!("{}: the attested SBOM cannot be read", s.source))?;
-        let report = vouch_osv::scan_packages(&database, &sbom.packages())
-            .with_context(|| format!("{}: re-scan failed", s.source))?;
-        for f in report.findings {
-            if f.suppressed.is_some() || f.informational.is_some() {
-                continue;
-            }
-            findings.push(RescanFinding {
-                id: f.id,
-                package: f.package.name,
-                version: f.package.version,
-                severity: level(f.severity.level),
-            });
-        }
-        sources.push(s.source.clone());
-    }
-    findings.sort_by(|a, b| (&a.id, &a.package, &a.version).cmp(&(&b.id, &b.package, &b.version)));
-    findings.dedup();
-    let meta = database.meta();
-    Ok(Some(RescanResult {
-        source: sources.join(", "),
-        database: format!(
-            "the OSV database at `{}` (data as of {})",
-            dir.display(),
-            meta.snapshot.as_deref().unwrap_or(&meta.built)
         ),
-        findings,
-    }))
+        e => e.into(),
+    })
 }
 
 pub fn run(ctx: &Context, args: ArtifactArgs) -> anyhow::Result<Status> {
