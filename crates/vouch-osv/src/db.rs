@@ -17,7 +17,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -175,6 +175,24 @@ struct EcoIndex {
 }
 
 impl EcoIndex {
+    /// Reads `buf.len()` bytes of the records file at `off` (one positioned read on Unix
+    /// instead of a seek and a read).
+    fn read_at(&self, off: u64, buf: &mut [u8]) -> std::io::Result<()> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileExt;
+            let f = self.dat.lock().expect("dat lock");
+            f.read_exact_at(buf, off)
+        }
+        #[cfg(not(unix))]
+        {
+            use std::io::{Read, Seek, SeekFrom};
+            let mut f = self.dat.lock().expect("dat lock");
+            f.seek(SeekFrom::Start(off))?;
+            f.read_exact(buf)
+        }
+    }
+
     fn entry_name(&self, i: usize) -> Option<(&[u8], usize)> {
         let off = u32::from_le_bytes(
             self.idx
@@ -327,12 +345,7 @@ impl Database {
                 continue;
             }
             let mut buf = vec![0; len as usize];
-            {
-                let mut f = ix.dat.lock().expect("dat lock");
-                f.seek(SeekFrom::Start(off))
-                    .and_then(|_| f.read_exact(&mut buf))
-                    .map_err(io(&ix.dat_path))?;
-            }
+            ix.read_at(off, &mut buf).map_err(io(&ix.dat_path))?;
             let rec: Record = serde_json::from_slice(&buf)
                 .map_err(|e| corrupt(format!("record at offset {off}: {e}")))?;
             let rec = Arc::new(rec);
