@@ -89,6 +89,10 @@ fn sarif_is_valid_and_located() {
     assert_eq!(o.status.code(), Some(1));
     let sarif: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_valid(&v, &sarif);
+    assert_valid(
+        &validator("fixtures/sarif/sarif-2.1.0-rtm.5.schema.json"),
+        &sarif,
+    );
     let run = &sarif["runs"][0];
     let results = run["results"].as_array().unwrap();
     let lines: Vec<u64> = results

@@ -235,6 +235,16 @@ fn sarif_validates_and_carries_what_github_needs() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let sarif: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_valid(&v, &sarif, "sarif");
+    let full =
+        validator(&vouch_testkit::repo_root().join("fixtures/sarif/sarif-2.1.0-rtm.5.schema.json"));
+    assert_valid(&full, &sarif, "sarif (full 2.1.0 schema)");
+    // The full schema is live: an unknown property or a wrong version is rejected.
+    let mut bad = sarif.clone();
+    bad["runs"][0]["results"][0]["severity"] = Value::from("high");
+    assert!(!full.is_valid(&bad));
+    let mut bad = sarif.clone();
+    bad["version"] = Value::from("2.0.0");
+    assert!(!full.is_valid(&bad));
     let run = &sarif["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     let results = run["results"].as_array().unwrap();
