@@ -455,6 +455,19 @@ fn flatten(list: Vec<WireComponent>, out: &mut Vec<WireComponent>) {
 
 pub(crate) fn decode_value(value: serde_json::Value) -> Result<Sbom, DecodeError> {
     let bom: Bom = serde_json::from_value(value).map_err(DecodeError::Json)?;
+    decode_bom(bom)
+}
+
+/// The typed fast path: a well-formed CycloneDX document read straight into [`Bom`], without
+/// a generic JSON value in between. `None` for anything else (another format, a syntax error,
+/// a duplicate key), which the caller then reads through [`decode_value`], so errors and
+/// edge cases behave exactly as before.
+pub(crate) fn decode_fast(bytes: &[u8]) -> Option<Result<Sbom, DecodeError>> {
+    let bom: Bom = serde_json::from_slice(bytes).ok()?;
+    Some(decode_bom(bom))
+}
+
+fn decode_bom(bom: Bom) -> Result<Sbom, DecodeError> {
     if bom.bom_format != "CycloneDX" {
         return Err(DecodeError::Unsupported(format!(
             "bomFormat `{}`",

@@ -119,6 +119,10 @@ pub enum DecodeError {
 /// edges to unknown refs are dropped), strict where a consumer would be misled (a purl that
 /// does not parse is an error, not a silently missing package).
 pub fn decode(bytes: &[u8]) -> Result<Sbom, DecodeError> {
+    // Scanning a 10k-component SBOM spent a sixth of its time building a generic value first.
+    if let Some(result) = cyclonedx::decode_fast(bytes) {
+        return result;
+    }
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(DecodeError::Json)?;
     if value.get("bomFormat").is_some() {
         cyclonedx::decode_value(value)
