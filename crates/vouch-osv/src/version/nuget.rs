@@ -3,8 +3,7 @@
 
 use std::cmp::Ordering;
 
-use super::cmp_digits;
-use super::semver::{parse_idents, Ident};
+use super::semver::{cmp_release, parse_idents, Ident};
 
 #[derive(Debug, Clone)]
 pub(crate) struct NuGetVersion {
@@ -33,18 +32,7 @@ impl NuGetVersion {
 
 impl Ord for NuGetVersion {
     fn cmp(&self, other: &Self) -> Ordering {
-        for (a, b) in self.parts.iter().zip(&other.parts) {
-            let o = cmp_digits(a, b);
-            if o != Ordering::Equal {
-                return o;
-            }
-        }
-        match (self.pre.is_empty(), other.pre.is_empty()) {
-            (true, true) => Ordering::Equal,
-            (true, false) => Ordering::Greater,
-            (false, true) => Ordering::Less,
-            (false, false) => self.pre.cmp(&other.pre),
-        }
+        cmp_release(&self.parts, &self.pre, &other.parts, &other.pre)
     }
 }
 

@@ -90,20 +90,31 @@ impl SemVer {
     }
 }
 
+/// SemVer precedence over numeric parts and pre-release identifiers: parts numerically, then
+/// a release above any of its pre-releases, then identifiers in order. NuGet uses it too.
+pub(crate) fn cmp_release(
+    a: &[String],
+    a_pre: &[Ident],
+    b: &[String],
+    b_pre: &[Ident],
+) -> Ordering {
+    for (x, y) in a.iter().zip(b) {
+        let o = cmp_digits(x, y);
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    match (a_pre.is_empty(), b_pre.is_empty()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        (false, false) => a_pre.cmp(b_pre),
+    }
+}
+
 impl Ord for SemVer {
     fn cmp(&self, other: &Self) -> Ordering {
-        for (a, b) in self.core.iter().zip(&other.core) {
-            let o = cmp_digits(a, b);
-            if o != Ordering::Equal {
-                return o;
-            }
-        }
-        match (self.pre.is_empty(), other.pre.is_empty()) {
-            (true, true) => Ordering::Equal,
-            (true, false) => Ordering::Greater,
-            (false, true) => Ordering::Less,
-            (false, false) => self.pre.cmp(&other.pre),
-        }
+        cmp_release(&self.core, &self.pre, &other.core, &other.pre)
     }
 }
 
