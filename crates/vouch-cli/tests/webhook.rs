@@ -1,6 +1,8 @@
 //! `vouch webhook serve` end to end: Debian's docker-registry on a loopback port with images
 //! built by umoci and pushed by skopeo (as in `tests/image.rs`), the webhook on 127.0.0.1, and
 //! AdmissionReviews posted to it the way kube-apiserver does.
+// Metric samples compared here are counters: whole numbers, exact in an f64.
+#![allow(clippy::float_cmp)]
 
 use std::io::{BufRead as _, BufReader};
 use std::net::SocketAddr;
@@ -203,11 +205,15 @@ fn pod(uid: &str, containers: &[(&str, &str)], init: &[(&str, &str)]) -> serde_j
 }
 
 fn post(addr: SocketAddr, review: &serde_json::Value) -> (u16, serde_json::Value) {
+    post_to(addr, "/validate", review)
+}
+
+fn post_to(addr: SocketAddr, path: &str, review: &serde_json::Value) -> (u16, serde_json::Value) {
     let body = serde_json::to_vec(review).unwrap();
     let (status, _, body) = http_request(
         addr,
         "POST",
-        "/validate",
+        path,
         &[("Content-Type", "application/json")],
         &body,
     );
@@ -257,6 +263,8 @@ fn webhook_admits_signed_denies_unsigned_and_fails_closed() {
     let signed_digest = layout.push("v1", &signed);
     layout.push("v2", &unsigned);
     layout.push("v2", &tolerated);
+    let fresh = format!("{}/app:v3", reg.host());
+    layout.push("v2", &fresh);
     let dir = tempfile::tempdir().unwrap();
     sign_and_attest(&signed, dir.path());
     let policy = write_policy(dir.path());
@@ -272,8 +280,15 @@ fn webhook_admits_signed_denies_unsigned_and_fails_closed() {
     let (status, _, body) = http_request(server.addr, "GET", "/healthz", &[], b"");
     assert_eq!((status, body.as_slice()), (200, b"ok\n".as_slice()));
 
+    // Tag references go to the mutating endpoint, which verifies what the tag names now
+    // (the validating endpoint admits only digest-pinned references: see
+    // `a_tag_is_pinned_to_the_verified_digest_and_moving_it_changes_nothing`).
     // Signed and attested: allowed, uid echoed.
-    let (status, r) = post(server.addr, &pod("uid-signed", &[("web", &signed)], &[]));
+    let (status, r) = post_to(
+        server.addr,
+        "/mutate",
+        &pod("uid-signed", &[("web", &signed)], &[]),
+    );
     assert_eq!(status, 200);
     assert_eq!(r["apiVersion"], "admission.k8s.io/v1");
     assert_eq!(r["kind"], "AdmissionReview");
@@ -283,8 +298,9 @@ fn webhook_admits_signed_denies_unsigned_and_fails_closed() {
 
     // Unsigned image in an init container: denied, naming the image, the container, the
     // failed check and its fix.
-    let (_, r) = post(
+    let (_, r) = post_to(
         server.addr,
+        "/mutate",
         &pod("uid-unsigned", &[("web", &signed)], &[("setup", &unsigned)]),
     );
     assert_eq!(r["response"]["uid"], "uid-unsigned");
@@ -305,7 +321,11 @@ fn webhook_admits_signed_denies_unsigned_and_fails_closed() {
     );
 
     // Warn mode admits, with the failure as a warning.
-    let (_, r) = post(server.addr, &pod("uid-warn", &[("side", &tolerated)], &[]));
+    let (_, r) = post_to(
+        server.addr,
+        "/mutate",
+        &pod("uid-warn", &[("side", &tolerated)], &[]),
+    );
     assert_eq!(r["response"]["allowed"], true, "{r}");
     let warnings = r["response"]["warnings"].as_array().expect("warnings");
     assert!(
@@ -321,6 +341,8 @@ fn webhook_admits_signed_denies_unsigned_and_fails_closed() {
     // Too large a body: HTTP 413 before it is parsed; unknown paths: 404.
     assert_eq!(declare_large_body(server.addr), 413);
     let (status, _, _) = http_request(server.addr, "GET", "/mutate", &[], b"");
+    assert_eq!(status, 405);
+    let (status, _, _) = http_request(server.addr, "GET", "/nowhere", &[], b"");
     assert_eq!(status, 404);
 
     // A registry that never answers: denied within the budget (2 s here), not left to
@@ -340,7 +362,11 @@ fn webhook_admits_signed_denies_unsigned_and_fails_closed() {
         "2000",
     ]);
     let started = std::time::Instant::now();
-    let (_, r) = post(quick.addr, &pod("uid-hang", &[("web", &hanging)], &[]));
+    let (_, r) = post_to(
+        quick.addr,
+        "/mutate",
+        &pod("uid-hang", &[("web", &hanging)], &[]),
+    );
     let took = started.elapsed();
     assert_eq!(r["response"]["allowed"], false, "{r}");
     let m = message(&r);
@@ -357,13 +383,18 @@ fn webhook_admits_signed_denies_unsigned_and_fails_closed() {
 
     // The registry goes away: denied, "could not verify", naming the image.
     reg.stop();
-    let (status, r) = post(server.addr, &pod("uid-down", &[("web", &signed)], &[]));
+    // (A tag not asked for yet: tags are cached for 30 s, verdicts for their digest.)
+    let (status, r) = post_to(
+        server.addr,
+        "/mutate",
+        &pod("uid-down", &[("web", &fresh)], &[]),
+    );
     assert_eq!(status, 200);
     assert_eq!(r["response"]["uid"], "uid-down");
     assert_eq!(r["response"]["allowed"], false, "{r}");
     let m = message(&r);
     assert!(
-        m.contains("could not verify") && m.contains(&format!("image `{signed}`")),
+        m.contains("could not verify") && m.contains(&format!("image `{fresh}`")),
         "{m}"
     );
     drop(server);
@@ -535,7 +566,7 @@ fn sighup_reloads_the_policy_and_a_broken_one_is_not_taken() {
     let policy = write_policy(dir.path());
     let server = start(&["--policy", &policy, "--registry-timeout", "2"]);
     let review = pod("uid-reload", &[("web", &unsigned)], &[]);
-    let (_, r) = post(server.addr, &review);
+    let (_, r) = post_to(server.addr, "/mutate", &review);
     assert_eq!(r["response"]["allowed"], false, "{r}");
 
     // The same policy in warn mode: admitted with warnings after SIGHUP.
@@ -549,7 +580,7 @@ fn sighup_reloads_the_policy_and_a_broken_one_is_not_taken() {
     std::fs::write(&policy, &warn).unwrap();
     server.hangup();
     server.wait_for_log("\"reload\":\"ok\"");
-    let (_, r) = post(server.addr, &review);
+    let (_, r) = post_to(server.addr, "/mutate", &review);
     assert_eq!(r["response"]["allowed"], true, "{r}");
     assert!(
         !r["response"]["warnings"].as_array().unwrap().is_empty(),
@@ -561,7 +592,338 @@ fn sighup_reloads_the_policy_and_a_broken_one_is_not_taken() {
     server.hangup();
     let line = server.wait_for_log("\"reload\":\"failed");
     assert!(line.contains("policy.yaml"), "{line}");
-    let (_, r) = post(server.addr, &review);
+    let (_, r) = post_to(server.addr, "/mutate", &review);
     assert_eq!(r["response"]["allowed"], true, "{r}");
     drop(server);
+}
+
+/// The JSONPatch of a mutating response: its operations (empty when there is none).
+fn patch_of(r: &serde_json::Value) -> Vec<serde_json::Value> {
+    use base64::Engine as _;
+    let Some(p) = r["response"]["patch"].as_str() else {
+        return Vec::new();
+    };
+    assert_eq!(r["response"]["patchType"], "JSONPatch", "{r}");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(p)
+        .expect("the patch is base64");
+    serde_json::from_slice::<Vec<serde_json::Value>>(&bytes).expect("the patch is a JSON array")
+}
+
+/// Applies RFC 6902 `replace` operations to the review's object, as kube-apiserver does.
+fn apply(review: &serde_json::Value, ops: &[serde_json::Value]) -> serde_json::Value {
+    let mut out = review.clone();
+    for op in ops {
+        assert_eq!(op["op"], "replace", "{op}");
+        let path = op["path"].as_str().unwrap();
+        let target = out["request"]["object"]
+            .pointer_mut(path)
+            .unwrap_or_else(|| panic!("the patch names a missing path {path}"));
+        *target = op["value"].clone();
+    }
+    out
+}
+
+#[test]
+fn a_tag_is_pinned_to_the_verified_digest_and_moving_it_changes_nothing() {
+    if !tools_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let Some((cert, tls_key)) = self_signed(dir.path()) else {
+        return;
+    };
+    let reg = TestRegistry::start();
+    let layout = Layout::new();
+    layout.add_image("v1", "amd64", &[("etc/app", "one")]);
+    layout.add_image("v2", "amd64", &[("etc/app", "two")]);
+    let tag = format!("{}/app:v1", reg.host());
+    let signed_digest = layout.push("v1", &tag);
+    sign_and_attest(&tag, dir.path());
+    let policy = write_policy(dir.path());
+    // Tags resolved afresh for every review, so the move below is seen at once.
+    let server = start(&[
+        "--policy",
+        &policy,
+        "--tls-cert",
+        &cert,
+        "--tls-key",
+        &tls_key,
+        "--tag-ttl",
+        "0",
+        "--registry-timeout",
+        "5",
+    ]);
+    let https = |path: &str, review: &serde_json::Value| -> serde_json::Value {
+        let out = Command::new("curl")
+            .args(["-sS", "--max-time", "20", "--cacert", &cert])
+            .args(["-X", "POST", "-H", "Content-Type: application/json"])
+            .args(["--data-binary", &review.to_string()])
+            .arg(format!("https://127.0.0.1:{}{path}", server.addr.port()))
+            .output()
+            .expect("run curl");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let original = pod("uid-tag", &[("web", &tag)], &[("setup", &tag)]);
+
+    // The mutating endpoint admits and pins every container naming the tag.
+    let r = https("/mutate", &original);
+    assert_eq!(r["response"]["allowed"], true, "{r}");
+    let pinned = format!("{tag}@{signed_digest}");
+    let ops = patch_of(&r);
+    assert_eq!(
+        ops,
+        vec![
+            serde_json::json!({"op": "replace", "path": "/spec/initContainers/0/image", "value": pinned}),
+            serde_json::json!({"op": "replace", "path": "/spec/containers/0/image", "value": pinned}),
+        ],
+        "{r}"
+    );
+    let patched = apply(&original, &ops);
+
+    // The patched pod passes the validating endpoint; the tag-only original does not.
+    let r = https("/validate", &patched);
+    assert_eq!(r["response"]["allowed"], true, "{r}");
+    assert!(patch_of(&r).is_empty(), "validate never patches: {r}");
+    let r = https("/validate", &original);
+    assert_eq!(r["response"]["allowed"], false, "{r}");
+    let m = message(&r);
+    assert!(
+        m.contains("digest-required") && m.contains(&format!("image `{tag}`")),
+        "{m}"
+    );
+
+    // Re-sent to /mutate, the patched pod needs no patch (reinvocation is a no-op).
+    let r = https("/mutate", &patched);
+    assert_eq!(r["response"]["allowed"], true, "{r}");
+    assert!(patch_of(&r).is_empty(), "{r}");
+
+    // Whoever can push moves the tag to an unsigned image after admission.
+    let moved_digest = layout.push("v2", &tag);
+    assert_ne!(moved_digest, signed_digest);
+    // The patched pod still names the signed digest, and it is still admitted...
+    let r = https("/validate", &patched);
+    assert_eq!(r["response"]["allowed"], true, "{r}");
+    assert_eq!(
+        patched["request"]["object"]["spec"]["containers"][0]["image"],
+        pinned
+    );
+    // ...while a new pod naming the tag now gets the unsigned image's verdict: denied.
+    let r = https("/mutate", &original);
+    assert_eq!(r["response"]["allowed"], false, "{r}");
+    assert!(message(&r).contains(&moved_digest), "{r}");
+    assert!(patch_of(&r).is_empty(), "a denial carries no patch: {r}");
+
+    // One structured log line per review: uid, endpoint, images, result, codes, pinned.
+    let line = server.wait_for_log("\"uid\":\"uid-tag\"");
+    let record: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(record["endpoint"], "mutate", "{line}");
+    assert_eq!(record["result"], "admitted", "{line}");
+    assert_eq!(record["namespace"], "prod", "{line}");
+    assert_eq!(record["kind"], "Pod", "{line}");
+    assert_eq!(record["images"], serde_json::json!([tag]), "{line}");
+    assert_eq!(record["pinned"], serde_json::json!([pinned]), "{line}");
+    assert!(record["ms"].is_u64(), "{line}");
+    drop(server);
+}
+
+/// `vouch verify image` prints the pinned reference a CI step can deploy.
+#[test]
+fn verify_image_prints_the_pinned_reference() {
+    if !tools_available() {
+        return;
+    }
+    let reg = TestRegistry::start();
+    let layout = Layout::new();
+    layout.add_image("v1", "amd64", &[("etc/app", "one")]);
+    let tag = format!("{}/app:v1", reg.host());
+    let digest = layout.push("v1", &tag);
+    let dir = tempfile::tempdir().unwrap();
+    sign_and_attest(&tag, dir.path());
+    let policy = write_policy(dir.path());
+    let out = vouch(&["verify", "image", &tag, "--policy", &policy]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.lines().last(),
+        Some(format!("pinned: {tag}@{digest}").as_str()),
+        "{stdout}"
+    );
+}
+
+/// Parses `/metrics` with prometheus_client's OpenMetrics parser: the samples.
+fn scrape(addr: SocketAddr) -> Vec<(String, serde_json::Value, f64)> {
+    use std::io::Write as _;
+    let (status, headers, body) = http_request(addr, "GET", "/metrics", &[], b"");
+    assert_eq!(status, 200);
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("content-type")
+                && v.starts_with("application/openmetrics-text")),
+        "{headers:?}"
+    );
+    if !vouch_testkit::require_python_module("prometheus_client") {
+        return Vec::new();
+    }
+    let script = vouch_testkit::repo_root().join("tests/verifiers/metrics_parse.py");
+    let mut child = Command::new("python3")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&body).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "{stderr}\n{}",
+        String::from_utf8_lossy(&body)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s[0].as_str().unwrap().to_owned(),
+                s[1].clone(),
+                s[2].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn sample(
+    samples: &[(String, serde_json::Value, f64)],
+    name: &str,
+    labels: &[(&str, &str)],
+) -> f64 {
+    samples
+        .iter()
+        .filter(|(n, l, _)| n == name && labels.iter().all(|(k, v)| l[*k] == *v))
+        .map(|(_, _, v)| v)
+        .sum()
+}
+
+#[test]
+fn unmatched_images_are_decided_without_the_registry_and_metrics_parse() {
+    if !tools_available() {
+        return;
+    }
+    let reg = TestRegistry::start();
+    let layout = Layout::new();
+    layout.add_image("v1", "amd64", &[("etc/app", "one")]);
+    let tag = format!("{}/app:v1", reg.host());
+    let digest = layout.push("v1", &tag);
+    let dir = tempfile::tempdir().unwrap();
+    sign_and_attest(&tag, dir.path());
+    let policy = write_policy(dir.path());
+    // A host that does not resolve: any request to it would fail, and show in the metrics.
+    let unmatched = "unmatched.invalid:5000/other/thing:v1";
+    let server = start(&["--policy", &policy, "--registry-timeout", "5"]);
+
+    let (_, r) = post(server.addr, &pod("uid-nomatch", &[("web", unmatched)], &[]));
+    assert_eq!(r["response"]["allowed"], false, "{r}");
+    let m = message(&r);
+    assert!(
+        m.contains("no-matching-policy") && !m.contains("could not verify"),
+        "{m}"
+    );
+
+    // The verified digest, twice: the second time from the verdict cache.
+    let pinned = format!("{tag}@{digest}");
+    for uid in ["uid-pinned-1", "uid-pinned-2"] {
+        let (_, r) = post(server.addr, &pod(uid, &[("web", &pinned)], &[]));
+        assert_eq!(r["response"]["allowed"], true, "{r}");
+    }
+    let (status, _, body) = http_request(server.addr, "GET", "/readyz", &[], b"");
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+
+    let samples = scrape(server.addr);
+    if samples.is_empty() {
+        return;
+    }
+    assert_eq!(
+        sample(
+            &samples,
+            "vouch_image_decisions_total",
+            &[("result", "unmatched"), ("code", "no-matching-policy")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        sample(
+            &samples,
+            "vouch_registry_requests_total",
+            &[("registry", "unmatched.invalid:5000")]
+        ),
+        0.0,
+        "the unmatched image's registry was contacted"
+    );
+    assert!(
+        sample(
+            &samples,
+            "vouch_registry_requests_total",
+            &[("registry", &reg.host())]
+        ) >= 1.0
+    );
+    assert_eq!(sample(&samples, "vouch_registry_errors_total", &[]), 0.0);
+    assert_eq!(
+        sample(&samples, "vouch_cache_hits_total", &[("cache", "verdict")]),
+        1.0
+    );
+    assert_eq!(
+        sample(
+            &samples,
+            "vouch_cache_misses_total",
+            &[("cache", "verdict")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        sample(
+            &samples,
+            "vouch_admission_reviews_total",
+            &[("endpoint", "validate"), ("allowed", "true")]
+        ),
+        2.0
+    );
+    assert_eq!(
+        sample(
+            &samples,
+            "vouch_admission_review_duration_seconds_count",
+            &[("endpoint", "validate")]
+        ),
+        3.0
+    );
+    assert_eq!(sample(&samples, "vouch_verifications_in_flight", &[]), 0.0);
+    drop(server);
+
+    // With `noMatch: allow` the same image is admitted, still without a registry request.
+    let text = std::fs::read_to_string(&policy).unwrap();
+    std::fs::write(
+        &policy,
+        text.replacen("policies:\n", "noMatch: allow\npolicies:\n", 1),
+    )
+    .unwrap();
+    let server = start(&["--policy", &policy]);
+    let (_, r) = post(server.addr, &pod("uid-allow", &[("web", unmatched)], &[]));
+    assert_eq!(r["response"]["allowed"], true, "{r}");
+    assert!(message(&r).contains("no policy applies"), "{r}");
+    let samples = scrape(server.addr);
+    assert_eq!(sample(&samples, "vouch_registry_requests_total", &[]), 0.0);
 }
