@@ -927,3 +927,262 @@ fn unmatched_images_are_decided_without_the_registry_and_metrics_parse() {
     let samples = scrape(server.addr);
     assert_eq!(sample(&samples, "vouch_registry_requests_total", &[]), 0.0);
 }
+
+/// `kubectl get pods,deployments,… -A -o json` output made of the AdmissionReview samples'
+/// objects, their images replaced in turn by `images`: (the list, the images it names per
+/// workload).
+fn workload_list(images: &[&str]) -> (serde_json::Value, Vec<(String, Vec<String>)>) {
+    let mut items = Vec::new();
+    let mut expected = Vec::new();
+    let mut next = 0;
+    for name in [
+        "connaisseur-01_deployment.json",
+        "connaisseur-02_pod.json",
+        "connaisseur-04_cronjob.json",
+        "connaisseur-09_dply_multi_image.json",
+        "connaisseur-19_pod_initcontainer.json",
+    ] {
+        let review: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(shared_path(&format!(
+                "policy-examples/admission-review/{name}"
+            )))
+            .unwrap(),
+        )
+        .unwrap();
+        let mut object = review["request"]["object"].clone();
+        let mut named = Vec::new();
+        // Every `image` field of a container list, in document order.
+        fn walk(
+            v: &mut serde_json::Value,
+            images: &[&str],
+            next: &mut usize,
+            named: &mut Vec<String>,
+        ) {
+            match v {
+                serde_json::Value::Object(map) => {
+                    for (k, child) in map.iter_mut() {
+                        if matches!(
+                            k.as_str(),
+                            "containers" | "initContainers" | "ephemeralContainers"
+                        ) {
+                            for c in child.as_array_mut().into_iter().flatten() {
+                                let image = images[*next % images.len()].to_owned();
+                                *next += 1;
+                                c["image"] = image.clone().into();
+                                named.push(image);
+                            }
+                        } else {
+                            walk(child, images, next, named);
+                        }
+                    }
+                }
+                serde_json::Value::Array(a) => {
+                    for child in a {
+                        walk(child, images, next, named);
+                    }
+                }
+                _ => {}
+            }
+        }
+        walk(&mut object, images, &mut next, &mut named);
+        // As the API server lists them: every object named (the samples' Pods only have a
+        // `generateName`).
+        let wname = name.trim_end_matches(".json").to_owned();
+        object["metadata"]["name"] = wname.clone().into();
+        object["metadata"]["namespace"] = "prod".into();
+        let kind = object["kind"].as_str().unwrap().to_owned();
+        expected.push((format!("{kind}/{wname}"), named));
+        items.push(object);
+    }
+    // A Service runs nothing and is skipped.
+    items.push(serde_json::json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web", "namespace": "prod"}, "spec": {"ports": [{"port": 80}]}}));
+    (
+        serde_json::json!({"apiVersion": "v1", "kind": "List", "metadata": {"resourceVersion": ""}, "items": items}),
+        expected,
+    )
+}
+
+#[test]
+fn verify_workloads_reports_one_row_per_workload_image() {
+    if !tools_available() {
+        return;
+    }
+    let reg = TestRegistry::start();
+    let layout = Layout::new();
+    layout.add_image("v1", "amd64", &[("etc/app", "one")]);
+    layout.add_image("v2", "amd64", &[("etc/app", "two")]);
+    let signed = format!("{}/app:v1", reg.host());
+    let digest = layout.push("v1", &signed);
+    let unsigned = format!("{}/app:v2", reg.host());
+    layout.push("v2", &unsigned);
+    let dir = tempfile::tempdir().unwrap();
+    sign_and_attest(&signed, dir.path());
+    let policy = write_policy(dir.path());
+    let unmatched = "unmatched.invalid:5000/other:v1";
+
+    let (list, expected) = workload_list(&[&signed, &unsigned, unmatched]);
+    let file = dir.path().join("workloads.json");
+    std::fs::write(&file, serde_json::to_vec(&list).unwrap()).unwrap();
+    let out = vouch(&[
+        "verify",
+        "workloads",
+        &file.display().to_string(),
+        "--policy",
+        &policy,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = report["rows"].as_array().unwrap();
+    let total: usize = expected.iter().map(|(_, i)| i.len()).sum();
+    assert_eq!(rows.len(), total, "{report:#}");
+    assert_eq!(report["workloads"], expected.len());
+    assert_eq!(report["images"], 3);
+    for (workload, images) in &expected {
+        let mine: Vec<&serde_json::Value> = rows
+            .iter()
+            .filter(|r| {
+                format!(
+                    "{}/{}",
+                    r["kind"].as_str().unwrap(),
+                    r["name"].as_str().unwrap()
+                ) == *workload
+            })
+            .collect();
+        let mut got: Vec<&str> = mine.iter().map(|r| r["image"].as_str().unwrap()).collect();
+        let mut want: Vec<&str> = images.iter().map(String::as_str).collect();
+        got.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(got, want, "{workload}");
+        for row in mine {
+            let image = row["image"].as_str().unwrap();
+            let want = if image == signed {
+                "admitted"
+            } else if image == unsigned {
+                "denied"
+            } else {
+                "unmatched"
+            };
+            assert_eq!(row["result"], want, "{row}");
+            if want == "admitted" {
+                assert_eq!(row["pinned"], format!("{signed}@{digest}"), "{row}");
+            }
+            if want == "denied" {
+                assert!(
+                    row["codes"]
+                        .as_array()
+                        .unwrap()
+                        .contains(&"attestation-missing".into()),
+                    "{row}"
+                );
+            }
+            if want == "unmatched" {
+                assert_eq!(row["admitted"], false, "noMatch deny: {row}");
+            }
+        }
+    }
+
+    // SARIF: one result per image not admitted, valid against the full SARIF 2.1.0 schema.
+    let out = vouch(&[
+        "verify",
+        "workloads",
+        &file.display().to_string(),
+        "--policy",
+        &policy,
+        "--format",
+        "sarif",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let schema: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(
+            vouch_testkit::repo_root().join("fixtures/sarif/sarif-2.1.0-rtm.5.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let not_admitted = rows.iter().filter(|r| r["admitted"] == false).count();
+    assert_eq!(
+        sarif["runs"][0]["results"].as_array().unwrap().len(),
+        not_admitted
+    );
+
+    // The table names every workload; Markdown too.
+    let out = vouch(&[
+        "verify",
+        "workloads",
+        &file.display().to_string(),
+        "--policy",
+        &policy,
+    ]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.starts_with("WORKLOAD"), "{table}");
+    assert!(
+        table.contains("DENIED") && table.contains("admitted"),
+        "{table}"
+    );
+
+    // Only signed images, read from standard input: exit 0.
+    let (list, _) = workload_list(&[&signed]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vouch"))
+        .args([
+            "verify",
+            "workloads",
+            "-",
+            "--policy",
+            &policy,
+            "--format",
+            "markdown",
+        ])
+        .env("DOCKER_CONFIG", "/nonexistent/vouch-test-docker-config")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write as _;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(&serde_json::to_vec(&list).unwrap())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("| admitted |"));
+
+    // Not a List: exit 2, one line naming the input.
+    std::fs::write(&file, b"[1, 2]").unwrap();
+    let out = vouch(&[
+        "verify",
+        "workloads",
+        &file.display().to_string(),
+        "--policy",
+        &policy,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("workloads.json") && stderr.contains("not a Kubernetes object"),
+        "{stderr}"
+    );
+}
