@@ -1186,3 +1186,405 @@ fn verify_workloads_reports_one_row_per_workload_image() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_policy_is_reloaded_when_its_file_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = write_policy(dir.path());
+    let server = start(&["--policy", &policy, "--watch-policy", "1"]);
+    let text = std::fs::read_to_string(&policy).unwrap();
+    std::fs::write(
+        &policy,
+        text.replacen("policies:\n", "noMatch: warn\npolicies:\n", 1),
+    )
+    .unwrap();
+    server.wait_for_log("\"reload\":\"ok\"");
+    // The new policy is in force: an image no policy covers is now admitted with a warning.
+    let (_, r) = post(
+        server.addr,
+        &pod("uid-watch", &[("web", "unmatched.invalid/x:v1")], &[]),
+    );
+    assert_eq!(r["response"]["allowed"], true, "{r}");
+    assert!(
+        r["response"]["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("no-matching-policy"),
+        "{r}"
+    );
+    let (status, _, body) = http_request(server.addr, "GET", "/readyz", &[], b"");
+    assert_eq!(status, 200);
+    assert!(
+        String::from_utf8_lossy(&body).contains("policy revision 2"),
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+}
+
+/// The objects `kubectl kustomize deploy/kustomize` renders.
+fn rendered_manifests() -> Option<Vec<serde_json::Value>> {
+    if !vouch_testkit::require_tool("kubectl") {
+        return None;
+    }
+    let root = vouch_testkit::repo_root();
+    let out = Command::new("kubectl")
+        .args(["kustomize"])
+        .arg(root.join("deploy/kustomize"))
+        .output()
+        .expect("run kubectl kustomize");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    // `kubectl create --dry-run=client -o json` would need a cluster; convert with Python's
+    // YAML loader (PyYAML comes with kubernetes-validate).
+    if !vouch_testkit::require_python_module("yaml") {
+        return None;
+    }
+    let mut child = Command::new("python3")
+        .args([
+            "-c",
+            "import json,sys,yaml; json.dump(list(yaml.safe_load_all(sys.stdin)), sys.stdout)",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write as _;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    Some(serde_json::from_slice(&out.stdout).unwrap())
+}
+
+#[test]
+fn the_kustomize_base_renders_and_every_object_validates() {
+    let Some(objects) = rendered_manifests() else {
+        return;
+    };
+    if !vouch_testkit::require_tool("kubernetes-validate") {
+        return;
+    }
+    let root = vouch_testkit::repo_root();
+    let dir = tempfile::tempdir().unwrap();
+    // One object per file: kubernetes-validate reads YAML (JSON is YAML).
+    let mut files = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        let f = dir.path().join(format!("{i}.yaml"));
+        std::fs::write(&f, serde_json::to_vec(o).unwrap()).unwrap();
+        files.push(f);
+    }
+    let out = Command::new("kubernetes-validate")
+        .arg("--strict")
+        .args(&files)
+        .output()
+        .expect("run kubernetes-validate");
+    let report =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{report}");
+    // Every object validated, except cert-manager's (no schema ships with the validator).
+    let kinds: Vec<(String, String)> = objects
+        .iter()
+        .map(|o| {
+            (
+                o["apiVersion"].as_str().unwrap().to_owned(),
+                o["kind"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    for (api, kind) in &kinds {
+        if api.starts_with("cert-manager.io/") {
+            assert!(matches!(kind.as_str(), "Issuer" | "Certificate"), "{kind}");
+            continue;
+        }
+        assert!(
+            report.contains(&format!("passed for resource {}/", kind.to_lowercase())),
+            "{kind} did not validate: {report}"
+        );
+    }
+    for want in [
+        "Namespace",
+        "ServiceAccount",
+        "Deployment",
+        "PodDisruptionBudget",
+        "Service",
+        "NetworkPolicy",
+        "ConfigMap",
+        "MutatingWebhookConfiguration",
+        "ValidatingWebhookConfiguration",
+        "Issuer",
+        "Certificate",
+    ] {
+        assert!(kinds.iter().any(|(_, k)| k == want), "no {want} rendered");
+    }
+
+    let find = |kind: &str| objects.iter().find(|o| o["kind"] == kind).unwrap();
+    let deployment = find("Deployment");
+    let pod = &deployment["spec"]["template"]["spec"];
+    let container = &pod["containers"][0];
+    assert_eq!(deployment["spec"]["replicas"], 2);
+    assert!(pod["affinity"]["podAntiAffinity"].is_object());
+    assert_eq!(pod["automountServiceAccountToken"], false);
+    assert_eq!(
+        pod["securityContext"]["seccompProfile"]["type"],
+        "RuntimeDefault"
+    );
+    let sc = &container["securityContext"];
+    assert_eq!(sc["readOnlyRootFilesystem"], true);
+    assert_eq!(sc["runAsNonRoot"], true);
+    assert_eq!(sc["allowPrivilegeEscalation"], false);
+    assert_eq!(sc["capabilities"]["drop"], serde_json::json!(["ALL"]));
+    assert_eq!(
+        find("ServiceAccount")["automountServiceAccountToken"],
+        false
+    );
+    // No Role or ClusterRole: the webhook calls no Kubernetes API.
+    assert!(!kinds.iter().any(|(_, k)| k.contains("Role")), "{kinds:?}");
+
+    // The Deployment runs the image the repository builds, with arguments vouch accepts.
+    let image = container["image"].as_str().unwrap();
+    let build = std::fs::read_to_string(root.join("deploy/image/build.sh")).unwrap();
+    let version = env!("CARGO_PKG_VERSION");
+    assert_eq!(image, format!("ghcr.io/vouch-dev/vouch:{version}"));
+    assert!(
+        build.contains("ghcr.io/vouch-dev/vouch"),
+        "build.sh names another image"
+    );
+    let args: Vec<&str> = container["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(&args[..2], ["webhook", "serve"]);
+    let listen = args
+        .iter()
+        .find_map(|a| a.strip_prefix("--listen="))
+        .unwrap();
+    let port: u16 = listen.rsplit(':').next().unwrap().parse().unwrap();
+    let help = vouch(&["webhook", "serve", "--help"]);
+    let help = String::from_utf8_lossy(&help.stdout);
+    for a in &args[2..] {
+        let flag = a.split('=').next().unwrap();
+        assert!(
+            help.contains(flag),
+            "the Deployment passes {flag}, which `vouch webhook serve` does not take"
+        );
+    }
+    // The policy file it is given is one vouch loads.
+    let policy_arg = args
+        .iter()
+        .find_map(|a| a.strip_prefix("--policy="))
+        .unwrap();
+    let mount = container["volumeMounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| policy_arg.starts_with(m["mountPath"].as_str().unwrap()))
+        .unwrap();
+    let cm_name = pod["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == mount["name"])
+        .unwrap()["configMap"]["name"]
+        .clone();
+    let cm = objects
+        .iter()
+        .find(|o| o["kind"] == "ConfigMap" && o["metadata"]["name"] == cm_name)
+        .unwrap();
+    let policy_text = cm["data"][policy_arg.rsplit('/').next().unwrap()]
+        .as_str()
+        .unwrap();
+    vouch_policy::PolicySet::parse("configmap policy.yaml", policy_text).unwrap();
+    // Probes point at the paths the server serves.
+    assert_eq!(container["readinessProbe"]["httpGet"]["path"], "/readyz");
+    assert_eq!(container["livenessProbe"]["httpGet"]["path"], "/healthz");
+    assert_eq!(container["ports"][0]["containerPort"], port);
+
+    // The Service forwards 443 to that port; the webhook configurations call its paths.
+    let service = find("Service");
+    assert_eq!(
+        service["spec"]["ports"][0]["targetPort"],
+        container["ports"][0]["name"]
+    );
+    let tls_secret = &pod["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "tls")
+        .unwrap()["secret"]["secretName"];
+    let cert = objects
+        .iter()
+        .find(|o| o["kind"] == "Certificate" && o["spec"]["secretName"] == *tls_secret)
+        .expect("a Certificate for the serving secret");
+    for (kind, path) in [
+        ("MutatingWebhookConfiguration", "/mutate"),
+        ("ValidatingWebhookConfiguration", "/validate"),
+    ] {
+        let hooks = find(kind)["webhooks"].as_array().unwrap().clone();
+        for h in hooks {
+            let svc = &h["clientConfig"]["service"];
+            assert_eq!(svc["name"], service["metadata"]["name"]);
+            assert_eq!(svc["namespace"], service["metadata"]["namespace"]);
+            assert_eq!(svc["path"], path);
+            assert_eq!(svc["port"], service["spec"]["ports"][0]["port"]);
+            assert_eq!(h["failurePolicy"], "Fail");
+            assert_eq!(h["sideEffects"], "None");
+            assert_eq!(h["timeoutSeconds"], 10);
+            assert_eq!(h["matchPolicy"], "Equivalent");
+            if kind.starts_with("Mutating") {
+                assert_eq!(h["reinvocationPolicy"], "IfNeeded");
+            }
+            let excluded = h["namespaceSelector"]["matchExpressions"][0]["values"]
+                .as_array()
+                .unwrap();
+            assert!(
+                excluded.contains(&"vouch-system".into())
+                    && excluded.contains(&"kube-system".into())
+            );
+        }
+        // cert-manager injects the CA of the serving certificate.
+        assert_eq!(
+            find(kind)["metadata"]["annotations"]["cert-manager.io/inject-ca-from"],
+            format!(
+                "vouch-system/{}",
+                cert["metadata"]["name"].as_str().unwrap()
+            )
+        );
+    }
+    // The serving certificate names the Service.
+    assert!(cert["spec"]["dnsNames"]
+        .as_array()
+        .unwrap()
+        .contains(&"vouch-webhook.vouch-system.svc".into()));
+    assert_eq!(
+        pod["volumes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["name"] == "tls")
+            .unwrap()["secret"]["secretName"],
+        cert["spec"]["secretName"]
+    );
+}
+
+/// `deploy/image/build.sh` on the binary under test: the manifest digest it prints.
+fn build_image(layout: &std::path::Path) -> String {
+    let script = vouch_testkit::repo_root().join("deploy/image/build.sh");
+    let out = Command::new("bash")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_vouch"))
+        .arg(layout)
+        .env("SOURCE_DATE_EPOCH", "1767225600")
+        .output()
+        .expect("run deploy/image/build.sh");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+#[test]
+fn the_container_image_is_reproducible_and_signed_and_attested_by_vouch() {
+    if !tools_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let digest = build_image(&a);
+    assert!(
+        digest.starts_with("sha256:") && digest.len() == 71,
+        "{digest}"
+    );
+    assert_eq!(build_image(&b), digest, "two builds of one binary differ");
+
+    let version = env!("CARGO_PKG_VERSION");
+    // Unpacked, its root filesystem runs vouch as the image's entrypoint would (as root
+    // only: chroot needs it).
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n");
+    if is_root {
+        let bundle = dir.path().join("bundle");
+        let (ok, _, err) = vouch_testkit::run(Command::new("umoci").args([
+            "unpack",
+            "--image",
+            &format!("{}:{version}", a.display()),
+            &bundle.display().to_string(),
+        ]));
+        assert!(ok, "{err}");
+        let config: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(bundle.join("config.json")).unwrap()).unwrap();
+        assert_eq!(config["process"]["user"]["uid"], 65532);
+        assert_eq!(
+            config["process"]["args"],
+            serde_json::json!(["/usr/local/bin/vouch", "webhook", "serve"])
+        );
+        let (ok, out, err) = vouch_testkit::run(
+            Command::new("chroot")
+                .arg(bundle.join("rootfs"))
+                .args(["/usr/local/bin/vouch", "--version"]),
+        );
+        assert!(ok, "{err}");
+        assert_eq!(out.trim(), format!("vouch {version}"));
+        // Nothing but the binary, its libraries, CA certificates and the user files.
+        let (_, listing, _) = vouch_testkit::run(
+            Command::new("find")
+                .arg(bundle.join("rootfs"))
+                .args(["-type", "f"]),
+        );
+        for f in listing.lines() {
+            let rel = f.split("/rootfs").nth(1).unwrap();
+            assert!(
+                rel == "/usr/local/bin/vouch"
+                    || rel.starts_with("/lib")
+                    || rel.starts_with("/usr/lib")
+                    || rel.starts_with("/etc/ssl/certs/")
+                    || rel == "/etc/passwd"
+                    || rel == "/etc/group",
+                "unexpected file {rel}"
+            );
+        }
+    }
+
+    // Pushed with skopeo, signed and attested by vouch, admitted by vouch's own verifier.
+    let reg = TestRegistry::start();
+    let image = format!("{}/vouch-dev/vouch:{version}", reg.host());
+    let (ok, out, err) = vouch_testkit::run(Command::new("skopeo").args([
+        "copy",
+        "--preserve-digests",
+        "--dest-tls-verify=false",
+        &format!("oci:{}:{version}", a.display()),
+        &format!("docker://{image}"),
+    ]));
+    assert!(ok, "{out}{err}");
+    sign_and_attest(&image, dir.path());
+    let policy = write_policy(dir.path());
+    let text = std::fs::read_to_string(&policy).unwrap();
+    std::fs::write(&policy, text.replacen("['**/app']", "['**/app', '**/vouch']", 1)).unwrap();
+    let out = vouch(&["verify", "image", &image, "--policy", &policy]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&format!("pinned: {image}@{digest}")),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

@@ -33,6 +33,9 @@ pub struct ServerConfig {
     /// `None` serves plain HTTP, allowed only on a loopback address (tests, sidecars).
     pub tls: Option<TlsFiles>,
     pub max_body_bytes: usize,
+    /// Files whose change (content) reloads the policy, checked this often: a policy mounted
+    /// from a ConfigMap is reloaded when the ConfigMap changes. `None`: only SIGHUP reloads.
+    pub watch: Option<(Vec<PathBuf>, Duration)>,
 }
 
 /// PEM files: the certificate chain (leaf first) and its private key.
@@ -91,11 +94,41 @@ pub fn serve_blocking(
     runtime.block_on(async {
         let server = Server::bind(config, webhook.clone()).await?;
         if let Some(load) = reload {
+            if let Some((files, every)) = &config.watch {
+                watch_files(webhook.clone(), Arc::clone(&load), files.clone(), *every);
+            }
             watch_sighup(webhook, load)?;
         }
         on_listening(server.local_addr(), server.is_tls());
         server.run().await
     })
+}
+
+/// Reloads the policy when one of `files` changes (checked every `every`). The contents are
+/// compared, not the times: a ConfigMap update swaps a symlink, and clocks can step.
+fn watch_files(webhook: Webhook, load: Reload, files: Vec<PathBuf>, every: Duration) {
+    fn snapshot(files: &[PathBuf]) -> Vec<Option<Vec<u8>>> {
+        files.iter().map(|f| std::fs::read(f).ok()).collect()
+    }
+    tokio::spawn(async move {
+        let mut last = snapshot(&files);
+        let mut tick = tokio::time::interval(every.max(Duration::from_millis(100)));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let files2 = files.clone();
+            let Ok(now) = tokio::task::spawn_blocking(move || snapshot(&files2)).await else {
+                continue;
+            };
+            if now != last {
+                last = now;
+                let webhook = webhook.clone();
+                let load = Arc::clone(&load);
+                let _ = tokio::task::spawn_blocking(move || webhook.reload(&*load)).await;
+            }
+        }
+    });
 }
 
 #[cfg(unix)]

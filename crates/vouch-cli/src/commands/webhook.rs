@@ -62,6 +62,10 @@ pub struct ServeArgs {
     /// For a multi-platform index: whether the index or each platform must pass.
     #[arg(long, value_enum, default_value_t = Platforms::Index)]
     pub platforms: Platforms,
+    /// Check the policy file every this many seconds and reload it when its content changed
+    /// (a policy mounted from a ConfigMap); 0: only SIGHUP reloads.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub watch_policy: u64,
     /// How long an admission verdict is reused, in seconds (0: not cached).
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub cache_admit_ttl: u64,
@@ -191,6 +195,12 @@ fn serve(ctx: &Context, args: ServeArgs) -> anyhow::Result<Status> {
             _ => None,
         },
         max_body_bytes: args.max_body_size,
+        watch: (args.watch_policy > 0).then(|| {
+            (
+                vec![args.policy.clone()],
+                Duration::from_secs(args.watch_policy),
+            )
+        }),
     };
     let path = args.policy.clone();
     let reload: vouch_webhook::server::Reload = Arc::new(move || {
