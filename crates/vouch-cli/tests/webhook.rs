@@ -1574,7 +1574,11 @@ fn the_container_image_is_reproducible_and_signed_and_attested_by_vouch() {
     sign_and_attest(&image, dir.path());
     let policy = write_policy(dir.path());
     let text = std::fs::read_to_string(&policy).unwrap();
-    std::fs::write(&policy, text.replacen("['**/app']", "['**/app', '**/vouch']", 1)).unwrap();
+    std::fs::write(
+        &policy,
+        text.replacen("['**/app']", "['**/app', '**/vouch']", 1),
+    )
+    .unwrap();
     let out = vouch(&["verify", "image", &image, "--policy", &policy]);
     assert_eq!(
         out.status.code(),
