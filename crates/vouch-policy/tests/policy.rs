@@ -783,3 +783,35 @@ fn required_vuln_or_pins_attestation_must_record_a_pass() {
         "{line}: {m}"
     );
 }
+
+/// Issue 16, item 8: fixes for an image name the commands that fix an image.
+#[test]
+fn image_fix_hints_name_the_image_commands() {
+    let c = case();
+    let mut e = c.evidence.clone();
+    e.statements.clear();
+    e.rescan = None;
+    let file = evaluate(&c.set, &e, now());
+    let image = vouch_policy::evaluate_image(&c.set, &e, now());
+    assert_eq!(codes(&file), codes(&image), "the same decision");
+    let fixes = |v: &vouch_policy::Verdict| -> Vec<String> {
+        v.failures.iter().map(|f| f.fix.clone()).collect()
+    };
+    assert!(
+        fixes(&file)
+            .iter()
+            .any(|f| f.contains("vouch attest dist/tool-linux --provenance --key KEY --bundle B")),
+        "{:?}",
+        fixes(&file)
+    );
+    for f in fixes(&image) {
+        assert!(!f.contains("--bundle"), "{f}");
+        assert!(
+            f.contains("vouch attest image dist/tool-linux@sha256:"),
+            "{f}"
+        );
+    }
+    assert!(fixes(&image)
+        .iter()
+        .any(|f| f.contains("--type slsaprovenance")));
+}
