@@ -5,16 +5,24 @@
 //! edges and the line they were declared on. Parsers never touch the filesystem, so they are
 //! easy to fuzz and the same code reads a working-tree file or a blob from a git revision.
 
+pub mod bun;
 pub mod cargo;
 pub mod composer;
+pub mod format;
 pub mod gemfile;
 pub mod gomod;
 pub mod gosum;
 mod jsonpos;
+pub mod jvm;
 pub mod npm;
+pub mod nuget;
+pub mod pdm;
 pub mod pnpm;
+pub mod pubspec;
 pub mod python;
 pub mod yarn;
+
+pub use format::{FileFormat, Include, Parsed};
 
 use serde::{Deserialize, Serialize};
 use vouch_core::Ecosystem;

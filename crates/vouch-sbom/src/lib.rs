@@ -43,6 +43,32 @@ use std::str::FromStr;
 pub const PROPERTY_DEPENDENCY_KIND: &str = "vouch:dependency-kind";
 /// Property (CycloneDX) naming where a component comes from: `registry`, `git` or `path`.
 pub const PROPERTY_SOURCE: &str = "vouch:source";
+/// Property (CycloneDX; an SPDX annotation) naming the file and line a component was read
+/// from: `path/to/package-lock.json:42`.
+pub const PROPERTY_LOCATION: &str = "vouch:location";
+
+/// `file:line` (or `file`), as [`PROPERTY_LOCATION`] writes it.
+pub fn format_location(l: &vouch_core::Location) -> String {
+    match l.line {
+        Some(n) => format!("{}:{n}", l.file),
+        None => l.file.clone(),
+    }
+}
+
+/// Reads a [`PROPERTY_LOCATION`] value back (a trailing `:<digits>` is the line).
+pub fn parse_location(s: &str) -> vouch_core::Location {
+    let (file, line) = match s.rsplit_once(':') {
+        Some((f, n)) if !f.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+            (f, n.parse().ok())
+        }
+        _ => (s, None),
+    };
+    vouch_core::Location {
+        file: file.to_owned(),
+        line,
+        column: None,
+    }
+}
 
 /// An SBOM wire format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -55,6 +81,7 @@ impl Format {
     /// The names `--format` accepts, default first.
     pub const NAMES: &'static [&'static str] = &[
         "cyclonedx-json",
+        "cyclonedx-json@1.7",
         "cyclonedx-json@1.6",
         "cyclonedx-json@1.5",
         "spdx-json",
@@ -80,9 +107,10 @@ impl FromStr for Format {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
-            "cyclonedx-json" | "cyclonedx-json@1.6" | "cyclonedx" => {
-                Ok(Self::CycloneDx(SpecVersion::V1_6))
+            "cyclonedx-json" | "cyclonedx-json@1.7" | "cyclonedx" => {
+                Ok(Self::CycloneDx(SpecVersion::V1_7))
             }
+            "cyclonedx-json@1.6" => Ok(Self::CycloneDx(SpecVersion::V1_6)),
             "cyclonedx-json@1.5" => Ok(Self::CycloneDx(SpecVersion::V1_5)),
             "spdx-json" | "spdx-json@2.3" | "spdx" => Ok(Self::Spdx23),
             _ => Err(UnknownFormat(s.to_owned())),
