@@ -42,7 +42,8 @@ pub struct CargoOptions {
 pub struct CatalogOptions {
     /// Leave out development-only packages (where the lockfile says so).
     pub no_dev: bool,
-    /// Read every given file as this format, whatever its name (`--type`).
+    /// Read a given file as this format, whatever its name; in a directory, read only files
+    /// of this format (`--type`).
     pub format: Option<FileFormat>,
     /// Read Cargo projects through `cargo metadata`.
     pub cargo: Option<CargoOptions>,
@@ -80,7 +81,7 @@ pub enum CatalogError {
     },
     #[error("`{0}` does not exist")]
     NotFound(String),
-    #[error("no lockfile or manifest found in `{0}`")]
+    #[error("no lockfile found in `{0}`")]
     NothingFound(String),
     #[error("`{0}` is not a lockfile or manifest vouch reads (pass --type to name its format)")]
     UnknownFile(String),
@@ -118,10 +119,9 @@ pub fn catalog_report(path: &Path, opts: &CatalogOptions) -> Result<Catalog, Cat
         let mut found = walk::find(path, opts.include_vendored)?;
         // go.sum only adds hashes to its go.mod; it is read with it.
         found.retain(|(_, f)| *f != FileFormat::GoSum);
+        // `--type` on a directory: only files of that format.
         if let Some(f) = opts.format {
-            for entry in &mut found {
-                entry.1 = f;
-            }
+            found.retain(|(_, g)| *g == f);
         }
         let mut inputs: Vec<Input> = found.into_iter().map(|(p, f)| Input::File(p, f)).collect();
         // A Cargo project read through cargo metadata: its Cargo.toml replaces its Cargo.lock.
