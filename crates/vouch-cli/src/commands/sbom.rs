@@ -199,7 +199,7 @@ pub fn run(ctx: &Context, args: SbomArgs) -> anyhow::Result<Status> {
     // two runs are byte-identical. SPDX requires `created`: SOURCE_DATE_EPOCH, else now.
     sbom.timestamp = match format {
         Format::CycloneDx(_) => epoch,
-        Format::Spdx23 => Some(epoch.unwrap_or_else(OffsetDateTime::now_utc)),
+        Format::Spdx23 | Format::Spdx3 => Some(epoch.unwrap_or_else(OffsetDateTime::now_utc)),
     };
     crate::output::emit(ctx, &format.encode(&sbom))?;
     Ok(Status::Ok)
