@@ -435,11 +435,11 @@ fn tree(
     root.version.clone_from(&project.1);
     root.purl = purl_of(eco, &project.0, project.1.as_deref());
     if eco == Ecosystem::Maven {
-        root.name = project
+        project
             .0
             .split_once(':')
             .map_or(project.0.as_str(), |(_, a)| a)
-            .to_owned();
+            .clone_into(&mut root.name);
     }
     root.source = Some(SourceKind::Path);
     root.location = Some(Location {

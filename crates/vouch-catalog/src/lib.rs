@@ -149,15 +149,12 @@ pub fn catalog_report(path: &Path, opts: &CatalogOptions) -> Result<Catalog, Cat
                 opts,
             );
         }
-        let format = match opts.format.or_else(|| FileFormat::from_path(path)) {
-            Some(f) => f,
-            None => {
-                let head = std::fs::read(path).unwrap_or_default();
-                if vouch_sbom::detect(&head).is_some() {
-                    return Err(CatalogError::IsSbom { path: display });
-                }
-                return Err(CatalogError::UnknownFile(display));
+        let Some(format) = opts.format.or_else(|| FileFormat::from_path(path)) else {
+            let head = std::fs::read(path).unwrap_or_default();
+            if vouch_sbom::detect(&head).is_some() {
+                return Err(CatalogError::IsSbom { path: display });
             }
+            return Err(CatalogError::UnknownFile(display));
         };
         let format = if format == FileFormat::GoSum {
             // A go.sum alone lists hashes of everything ever downloaded, not the build list.

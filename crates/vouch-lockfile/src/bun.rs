@@ -173,7 +173,7 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, ParseError> {
     }
     Ok(Parsed {
         format: FileFormat::BunLock,
-        format_version: doc.get("lockfileVersion").map(|v| v.to_string()),
+        format_version: doc.get("lockfileVersion").map(ToString::to_string),
         packages: out,
         includes: Vec::new(),
         project,

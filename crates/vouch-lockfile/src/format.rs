@@ -135,7 +135,13 @@ impl FileFormat {
             "packages.lock.json" => Self::NugetLock,
             "pubspec.lock" => Self::PubspecLock,
             // PEP 751 named lock files: `pylock.<name>.toml`.
-            n if n.starts_with("pylock.") && n.ends_with(".toml") => Self::PylockToml,
+            n if n.starts_with("pylock.")
+                && std::path::Path::new(n)
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("toml")) =>
+            {
+                Self::PylockToml
+            }
             n if n.ends_with(".lockfile")
                 && std::path::Path::new(n)
                     .file_stem()

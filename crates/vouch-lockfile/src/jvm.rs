@@ -14,6 +14,7 @@ use crate::{ParseError, Source};
 /// Maven Central.
 pub const MAVEN_CENTRAL: &str = "https://repo.maven.apache.org/maven2";
 
+#[allow(clippy::unnecessary_wraps)] // the `source` field is an Option
 fn central() -> Option<Source> {
     Some(Source::Registry {
         url: MAVEN_CENTRAL.to_owned(),
@@ -83,6 +84,7 @@ fn parse_xml(text: &str, file: &str) -> Result<Element, ParseError> {
     let mut stack: Vec<Element> = vec![Element::default()];
     let mut i = 0;
     let mut line = 1u32;
+    #[allow(clippy::naive_bytecount)] // a small file; no crate for this
     let count = |s: &[u8]| s.iter().filter(|&&c| c == b'\n').count() as u32;
     while i < b.len() {
         if b[i] == b'<' {

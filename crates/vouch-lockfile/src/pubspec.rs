@@ -72,9 +72,9 @@ pub fn parse(text: &str, file: &str) -> Result<Parsed, ParseError> {
             };
             let (k, v) = l.split_once(':').unwrap_or((l, ""));
             match k {
-                "version" => p.version = unquote(v).to_owned(),
-                "source" => *source = unquote(v).to_owned(),
-                "dependency" => *dep = unquote(v).to_owned(),
+                "version" => unquote(v).clone_into(&mut p.version),
+                "source" => unquote(v).clone_into(source),
+                "dependency" => unquote(v).clone_into(dep),
                 _ => {}
             }
         } else if indent == 6 {

@@ -49,7 +49,11 @@ fn tarball_name(url: &str) -> Option<String> {
     let (_, rest) = url.split_once("://")?;
     let (_, path) = rest.split_once('/')?;
     let (name, file) = path.split_once("/-/")?;
-    if !file.ends_with(".tgz") || name.is_empty() {
+    if !std::path::Path::new(file)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tgz"))
+        || name.is_empty()
+    {
         return None;
     }
     let name = name

@@ -165,7 +165,9 @@ pub struct Component {
     /// Set when `scope` is [`Scope::Excluded`] because of how the component is reached.
     pub dependency_kind: Option<DependencyKind>,
     pub source: Option<SourceKind>,
-    /// The file (and line) the component was read from, where a cataloger knows it.
+    /// The file (and line) the component was read from, where a cataloger knows it. Left
+    /// out of the content hash when unknown, so SBOMs without locations keep their identity.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
 }
 

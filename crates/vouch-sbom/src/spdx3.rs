@@ -490,23 +490,22 @@ pub(crate) fn decode_value(value: &Value) -> Result<Sbom, DecodeError> {
             c.license = Some(License::Expression(x.clone()));
         }
     }
-    let root = match roots
+    let found = roots
         .iter()
-        .find_map(|r| components.iter().position(|c| &c.bom_ref == r))
-    {
-        Some(i) => components.remove(i),
-        None => {
-            let mut root = Component::new("vouch:root", "unnamed");
-            root.kind = ComponentKind::Application;
-            let depended: BTreeSet<&String> = dependencies.values().flatten().collect();
-            let tops: BTreeSet<String> = components
-                .iter()
-                .map(|c| c.bom_ref.clone())
-                .filter(|r| !depended.contains(r))
-                .collect();
-            dependencies.insert(root.bom_ref.clone(), tops);
-            root
-        }
+        .find_map(|r| components.iter().position(|c| &c.bom_ref == r));
+    let root = if let Some(i) = found {
+        components.remove(i)
+    } else {
+        let mut root = Component::new("vouch:root", "unnamed");
+        root.kind = ComponentKind::Application;
+        let depended: BTreeSet<&String> = dependencies.values().flatten().collect();
+        let tops: BTreeSet<String> = components
+            .iter()
+            .map(|c| c.bom_ref.clone())
+            .filter(|r| !depended.contains(r))
+            .collect();
+        dependencies.insert(root.bom_ref.clone(), tops);
+        root
     };
     let mut sbom = Sbom {
         root,
