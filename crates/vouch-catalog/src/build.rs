@@ -43,9 +43,9 @@ pub(crate) fn catalog_inputs(
 }
 
 fn read(path: &Path) -> Result<String, CatalogError> {
-    let bytes = std::fs::read(path).map_err(|source| CatalogError::Read {
+    let bytes = std::fs::read(path).map_err(|cause| CatalogError::Read {
         path: path.display().to_string(),
-        source,
+        cause,
     })?;
     String::from_utf8(bytes).map_err(|e| {
         let text =

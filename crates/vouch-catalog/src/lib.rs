@@ -73,12 +73,9 @@ pub struct Catalog {
 /// Why a path could not be cataloged. Every message is one line naming the input.
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
-    #[error("failed to read `{path}`: {source}")]
-    Read {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The cause is in the message (not a `#[source]`), so a CLI prints one line.
+    #[error("failed to read `{path}`: {cause}")]
+    Read { path: String, cause: std::io::Error },
     #[error("`{0}` does not exist")]
     NotFound(String),
     #[error("no lockfile found in `{0}`")]

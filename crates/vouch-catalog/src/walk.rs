@@ -84,9 +84,9 @@ fn visit(
     out: &mut Vec<(PathBuf, FileFormat)>,
 ) -> Result<(), CatalogError> {
     let pushed = read_gitignore(dir).map(|ig| stack.push(ig)).is_some();
-    let entries = std::fs::read_dir(dir).map_err(|source| CatalogError::Read {
+    let entries = std::fs::read_dir(dir).map_err(|cause| CatalogError::Read {
         path: dir.display().to_string(),
-        source,
+        cause,
     })?;
     let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
     entries.sort_by_key(std::fs::DirEntry::file_name);
