@@ -152,7 +152,7 @@ fn project_round_trip(lockfile: &str, ecosystem: &str, osv_zip: &str) {
                 .as_ref()
                 .is_some_and(|l| l.file.ends_with(&name) && l.line.is_some())
         })
-        .find_map(|c| c.package())
+        .find_map(vouch_sbom::Component::package)
         .unwrap_or_else(|| panic!("{lockfile}: no registry package"));
     assert!(
         sbom.components.len() > 20,
