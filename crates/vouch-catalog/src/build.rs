@@ -89,6 +89,11 @@ fn one_line(e: ParseError, text: &str) -> CatalogError {
                 .filter(|l| !l.is_empty())
                 .collect::<Vec<_>>()
                 .join(": ");
+            let cause = if cause.is_empty() {
+                "invalid TOML (truncated?)".to_owned()
+            } else {
+                cause
+            };
             let message = match source.span() {
                 Some(span) => format!(
                     "line {}: {cause}",
