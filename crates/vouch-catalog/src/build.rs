@@ -411,6 +411,12 @@ fn component(eco: Ecosystem, p: &LockedPackage, file: &str) -> Component {
     if p.dev {
         c.scope = Scope::Excluded;
         c.dependency_kind = Some(DependencyKind::Dev);
+    } else if p.optional {
+        c.scope = Scope::Optional;
+        c.dependency_kind = Some(DependencyKind::Optional);
+    } else if p.peer {
+        c.scope = Scope::Optional;
+        c.dependency_kind = Some(DependencyKind::Peer);
     }
     c.location = Some(Location {
         file: file.to_owned(),

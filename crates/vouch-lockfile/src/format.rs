@@ -430,6 +430,8 @@ pub(crate) fn package(
         integrity: Vec::new(),
         dependencies: Vec::new(),
         dev: false,
+        optional: false,
+        peer: false,
         line,
     }
 }

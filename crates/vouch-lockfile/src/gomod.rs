@@ -171,6 +171,8 @@ pub fn parse(text: &str, file: &str) -> Result<Lockfile, ParseError> {
                 integrity: Vec::new(),
                 dependencies: Vec::new(),
                 dev: false,
+                optional: false,
+                peer: false,
                 line: Some(line),
             },
             Some(Replacement::Module { path, version }) => LockedPackage {
@@ -182,6 +184,8 @@ pub fn parse(text: &str, file: &str) -> Result<Lockfile, ParseError> {
                 integrity: Vec::new(),
                 dependencies: Vec::new(),
                 dev: false,
+                optional: false,
+                peer: false,
                 line: Some(line),
             },
             None if version == PLACEHOLDER_VERSION => {
@@ -199,6 +203,8 @@ pub fn parse(text: &str, file: &str) -> Result<Lockfile, ParseError> {
                 integrity: Vec::new(),
                 dependencies: Vec::new(),
                 dev: false,
+                optional: false,
+                peer: false,
                 line: Some(line),
             },
         };

@@ -122,6 +122,12 @@ pub struct LockedPackage {
     /// Development-only dependency, where the lockfile says so.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dev: bool,
+    /// Installed only where possible (npm/pnpm `optional`): its absence is not an error.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
+    /// Installed to satisfy a peer dependency (npm `peer`), which the consumer provides.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub peer: bool,
     /// 1-based line of the entry in the file, where known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,

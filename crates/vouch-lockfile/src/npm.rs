@@ -206,6 +206,8 @@ fn from_packages(
             integrity: integrity(v),
             dependencies: dep_names(v, &["dependencies", "optionalDependencies"]),
             dev: v.get("dev").and_then(Value::as_bool).unwrap_or(false),
+            optional: v.get("optional").and_then(Value::as_bool).unwrap_or(false),
+            peer: v.get("peer").and_then(Value::as_bool).unwrap_or(false),
             line,
         });
     }
@@ -254,6 +256,8 @@ fn walk_v1(
                 integrity: integrity(v),
                 dependencies: dep_names(v, &["requires"]),
                 dev: parent_dev || v.get("dev").and_then(Value::as_bool).unwrap_or(false),
+                optional: v.get("optional").and_then(Value::as_bool).unwrap_or(false),
+                peer: false,
                 line,
             });
         }
@@ -354,5 +358,27 @@ mod tests {
         assert!(parse("{", "package-lock.json").is_err());
         assert!(parse(r#"{"lockfileVersion": 9}"#, "package-lock.json").is_err());
         assert!(parse("[]", "package-lock.json").is_err());
+    }
+
+    #[test]
+    fn optional_and_peer_flags_are_kept() {
+        let text = r#"{"lockfileVersion": 3, "packages": {"": {"name": "app"},
+  "node_modules/fsevents": {"version": "2.3.3", "optional": true},
+  "node_modules/react": {"version": "18.0.0", "peer": true},
+  "node_modules/a": {"version": "1.0.0"}}}"#;
+        let lf = parse(text, "package-lock.json").unwrap();
+        let flags: Vec<_> = lf
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.optional, p.peer))
+            .collect();
+        assert_eq!(
+            flags,
+            [
+                ("fsevents", true, false),
+                ("react", false, true),
+                ("a", false, false)
+            ]
+        );
     }
 }

@@ -74,6 +74,7 @@ struct Entry {
     version: Option<String>,
     resolution: Vec<(String, String)>,
     dev: bool,
+    optional: bool,
     dependencies: Vec<String>,
 }
 
@@ -115,6 +116,8 @@ impl Entry {
             integrity,
             dependencies: self.dependencies,
             dev: self.dev,
+            optional: self.optional,
+            peer: false,
             line: Some(self.line),
         }
     }
@@ -201,6 +204,7 @@ pub fn parse(text: &str, file: &str) -> Result<Lockfile, ParseError> {
                 "name" => e.name = Some(unquote(v).to_owned()),
                 "version" => e.version = Some(unquote(v).to_owned()),
                 "dev" => e.dev = v == "true",
+                "optional" => e.optional = v == "true",
                 _ => {}
             }
         } else if indent >= 6 {

@@ -90,6 +90,8 @@ pub fn parse_requirements(text: &str, _file: &str) -> Result<Lockfile, ParseErro
             integrity: hashes,
             dependencies: Vec::new(),
             dev: false,
+            optional: false,
+            peer: false,
             line: Some(line),
         });
     }
@@ -243,6 +245,8 @@ pub fn parse_poetry(text: &str, file: &str) -> Result<Lockfile, ParseError> {
                     .map(|d| d.keys().cloned().collect())
                     .unwrap_or_default(),
                 dev,
+                optional: false,
+                peer: false,
                 line: lines.get(i).copied(),
             }
         })
@@ -340,6 +344,8 @@ pub fn parse_uv(text: &str, file: &str) -> Result<Lockfile, ParseError> {
                 })
                 .collect(),
             dev: false,
+            optional: false,
+            peer: false,
             line: lines.get(i).copied(),
         });
     }
@@ -415,6 +421,8 @@ pub fn parse_pipfile(text: &str, file: &str) -> Result<Lockfile, ParseError> {
                     .unwrap_or_default(),
                 dependencies: Vec::new(),
                 dev,
+                optional: false,
+                peer: false,
                 line,
             });
         }

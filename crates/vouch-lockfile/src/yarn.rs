@@ -151,6 +151,8 @@ impl Entry {
             integrity,
             dependencies: self.dependencies,
             dev: false,
+            optional: false,
+            peer: false,
             line: Some(self.line),
         }
     }
