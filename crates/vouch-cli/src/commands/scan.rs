@@ -41,11 +41,14 @@ impl From<FailOn> for Level {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Project directories or lockfiles (Cargo.lock, package-lock.json, requirements*.txt,
-    /// poetry.lock, uv.lock, Pipfile.lock, go.mod) [default: . unless --sbom].
+    /// Project directories (walked for lockfiles), lockfiles or manifests, cataloged as
+    /// `vouch sbom` catalogs them [default: . unless --sbom].
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Scan the components of a CycloneDX 1.5/1.6 or SPDX 2.3 JSON SBOM (`-` = stdin).
+    /// Read each PATH as this lockfile format whatever its name (see `vouch sbom --help`).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub lockfile_type: Option<String>,
+    /// Scan the components of a CycloneDX 1.4–1.7 or SPDX 2.2–2.3/3.0.1 JSON SBOM (`-` = stdin).
     #[arg(long, value_name = "FILE")]
     pub sbom: Option<String>,
     /// Use the offline database only; never touch the network.
@@ -121,8 +124,13 @@ pub fn run(ctx: &Context, args: ScanArgs) -> anyhow::Result<Status> {
     } else {
         args.paths.clone()
     };
+    let catalog = vouch_catalog::CatalogOptions {
+        no_dev: args.no_dev,
+        format: super::sbom::parse_type(args.lockfile_type.as_deref())?,
+        ..vouch_catalog::CatalogOptions::default()
+    };
     for p in &paths {
-        inputs::add_path(&mut collected, p, !args.no_dev)?;
+        inputs::add_path(&mut collected, p, &catalog)?;
     }
     let ignores = match &args.ignore_file {
         Some(p) => policy::load_ignores(p)?,
