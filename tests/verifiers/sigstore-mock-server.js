@@ -143,6 +143,10 @@ async function main() {
   const ctlog = await initializeCTLog(ctKeys);
   const ca = await initializeCA(fulcioKeys, ctlog);
   const tsa = await initializeTSA(tsaKeys);
+  // The mock writes genTime with its milliseconds in DER form (trailing zeros dropped, e.g.
+  // `…01.12Z`), and @sigstore/core's parser accepts only exactly three digits: about one
+  // timestamp in ten would fail @sigstore/verify. Whole seconds suit every verifier.
+  tsa.getCurrentTime = () => new Date(Math.floor(Date.now() / 1000) * 1000);
 
   const fulcio = fulcioHandler(ca);
   const fulcioURL = await serve({ [fulcio.path]: fulcio.fn });
