@@ -66,9 +66,6 @@ pub struct Signed {
     pub identity: Option<vouch_trust::CertIdentity>,
     /// Every verified time (integrated times, timestamps), Unix seconds.
     pub verified_times: Vec<i64>,
-    /// Whether the bundle's signature was checked against an artifact by the self-check
-    /// (DSSE payloads that are not in-toto statements name no artifact).
-    pub self_checked: bool,
 }
 
 /// Services, trust and an HTTP client for one or more signatures.
@@ -239,19 +236,16 @@ impl Session {
             require_tlog: !self.services.rekor.is_empty(),
             now: None,
         };
-        let (verified_times, self_checked) = match artifact {
-            Some(a) => {
-                let v = vouch_trust::verify_bundle(&bundle, a, policy, &self.root, options)
-                    .map_err(SignError::SelfCheck)?;
-                (v.verified_times, true)
-            }
-            None => (Vec::new(), false),
-        };
+        let verified = match artifact {
+            Some(a) => vouch_trust::verify_bundle(&bundle, a, policy, &self.root, options),
+            None => vouch_trust::verify_dsse_bundle_unbound(&bundle, policy, &self.root, options),
+        }
+        .map_err(SignError::SelfCheck)?;
+        let verified_times = verified.verified_times;
         Ok(Signed {
             bundle,
             identity,
             verified_times,
-            self_checked,
         })
     }
 }
@@ -302,7 +296,8 @@ fn sign_payload(
     })
 }
 
-/// For an in-toto statement: its first subject's SHA-256 (or SHA-512) digest.
+/// For an in-toto statement: its first subject's SHA-256 (or SHA-512) digest, so the
+/// self-check also ties the statement to what it is about. Other payloads are checked unbound.
 fn statement_subject(payload_type: &str, payload: &[u8]) -> Option<Artifact> {
     if payload_type != vouch_sign::dsse::IN_TOTO_PAYLOAD_TYPE {
         return None;

@@ -89,7 +89,7 @@ fn keyless_blob_and_attestation_with_rekor_v1() {
     let blob = s
         .sign_keyless(&token(), Payload::Blob { sha256: &digest })
         .unwrap();
-    assert!(blob.self_checked);
+    assert_eq!(blob.verified_times.len(), 1, "the self-check saw the SET");
     let b = &blob.bundle;
     assert_eq!(
         b.media_type,
@@ -175,7 +175,7 @@ fn keyless_blob_and_attestation_with_rekor_v1() {
             },
         )
         .unwrap();
-    assert!(att.self_checked);
+    assert_eq!(att.verified_times.len(), 1);
     let entry = &att.bundle.verification_material.tlog_entries[0];
     assert_eq!(
         (
@@ -414,4 +414,30 @@ fn services_and_roots_that_do_not_fit_are_refused_with_their_names() {
         e.starts_with("Rekor at `http://127.0.0.1:9/api/v1/log/entries`"),
         "{e}"
     );
+
+    // A root that knows the CA and CT log but not the log: the self-check refuses the new
+    // bundle (any payload type, here one that names no artifact).
+    let mut partial: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(mock.trusted_root()).unwrap()).unwrap();
+    partial["tlogs"] = serde_json::json!([]);
+    let partial = TrustedRoot::from_json(&serde_json::to_vec(&partial).unwrap()).unwrap();
+    let cfg = SigningConfig::from_json(&std::fs::read(mock.signing_config()).unwrap()).unwrap();
+    let services = cfg
+        .select(
+            time::OffsetDateTime::now_utc().unix_timestamp(),
+            &ServiceOverrides::default(),
+        )
+        .unwrap();
+    let s = Session::new(services, partial, vouch_sigstore::DEFAULT_TIMEOUT).unwrap();
+    let e = s
+        .sign_keyless(
+            &token(),
+            Payload::Dsse {
+                payload_type: "text/plain",
+                payload: b"hello",
+            },
+        )
+        .unwrap_err();
+    assert!(matches!(e, SignError::SelfCheck(_)), "{e}");
+    assert!(e.to_string().contains("not in the trusted root"), "{e}");
 }
