@@ -3,7 +3,7 @@
 use vouch_attest::predicate::same_type;
 
 use crate::evidence::{Evidence, Signer, VerifiedStatement};
-use crate::model::{Condition, Mode, Policy, PolicySet, RequiredAttestation};
+use crate::model::{Condition, Mode, NoMatch, Policy, PolicySet, RequiredAttestation};
 use crate::verdict::{
     Check, Code, Decision, Failure, PolicyResult, Verdict, VerdictArtifact, VERDICT_VERSION,
 };
@@ -408,6 +408,9 @@ fn attestation_checks(
                 )),
             }
         }
+        if let Some(c) = passed_check(policy, req, st) {
+            cs.push(c);
+        }
         let when = st.signed_at.or_else(|| st.statement.issued_at());
         if let Some(max) = policy.max_age {
             let max_text = policy.max_age_text.clone().unwrap_or_default();
@@ -465,6 +468,145 @@ fn attestation_checks(
         .map(|(_, cs)| cs)
         .unwrap_or_default();
     checks.extend(newest);
+}
+
+/// `requirePassed`: whether the statement records a passing result. `None` when the
+/// requirement is off for this attestation or its predicate type has no result to check.
+fn passed_check(
+    policy: &Policy,
+    req: &RequiredAttestation,
+    st: &VerifiedStatement,
+) -> Option<Check> {
+    use vouch_attest::predicate::{COSIGN_VULN, VOUCH_PINS};
+    let ty = &st.statement.predicate_type;
+    let is_pins = same_type(VOUCH_PINS, ty);
+    let is_vuln = same_type(COSIGN_VULN, ty);
+    if !req.require_passed.unwrap_or(is_pins) || !(is_pins || is_vuln) {
+        return None;
+    }
+    let name = Some(req.name.as_str());
+    let src = vec![st.source.clone()];
+    let predicate = &st.statement.predicate;
+    if is_pins {
+        return Some(
+            match predicate.get("passed").and_then(serde_json::Value::as_bool) {
+                Some(true) => pass(
+                    "passed",
+                    name,
+                    format!("the pins report at {} passed", st.source),
+                    src,
+                ),
+                Some(false) => {
+                    let findings = predicate
+                        .pointer("/report/findings")
+                        .and_then(serde_json::Value::as_array)
+                        .map_or(0, Vec::len);
+                    fail(
+                    "passed",
+                    name,
+                    Code::AttestationFailed,
+                    format!(
+                        "the pins report at {} did not pass ({findings} findings recorded)",
+                        st.source
+                    ),
+                    "pin what `vouch pins` reports (or record a reasoned exception) and attest again".to_owned(),
+                    src,
+                )
+                }
+                None => fail(
+                    "passed",
+                    name,
+                    Code::AttestationFailed,
+                    format!(
+                        "the pins predicate at {} records no `passed` result",
+                        st.source
+                    ),
+                    "attest the report `vouch pins --format json` writes (`vouch attest --pins`)"
+                        .to_owned(),
+                    src,
+                ),
+            },
+        );
+    }
+    // The vuln predicate: vouch's scan report in `scanner.result` (`findings[].severity.level`).
+    let (threshold, unknown_fails) = match (req.fail_on, &policy.rescan) {
+        (Some(s), r) => (Some(s), r.is_some_and(|r| r.fail_on_unknown)),
+        (None, Some(r)) => (Some(r.fail_on), r.fail_on_unknown),
+        (None, None) => (None, true),
+    };
+    let Some(findings) = predicate
+        .pointer("/scanner/result/findings")
+        .and_then(serde_json::Value::as_array)
+    else {
+        return Some(fail(
+            "passed",
+            name,
+            Code::AttestationFailed,
+            format!(
+                "the scan at {} has no findings list in `scanner.result`, so it cannot be shown to pass",
+                st.source
+            ),
+            "attest the report `vouch scan --format json` writes (`vouch attest --scan`)".to_owned(),
+            src,
+        ));
+    };
+    let mut failing: Vec<String> = Vec::new();
+    for f in findings {
+        let flag = |k: &str| {
+            f.get(k)
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false)
+        };
+        if flag("suppressed") || flag("informational") {
+            continue;
+        }
+        let level = f
+            .pointer("/severity/level")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("unknown");
+        let fails = match (crate::model::Severity::parse(level), threshold) {
+            (Some(s), Some(t)) => s >= t,
+            (Some(_), None) => true,
+            (None, _) if level == "none" => threshold.is_none(),
+            (None, _) => unknown_fails,
+        };
+        if fails {
+            let id = f
+                .get("id")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("?");
+            let package = f
+                .pointer("/package/name")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("?");
+            failing.push(format!("{id} ({package}, {level})"));
+        }
+    }
+    let at = threshold.map_or_else(|| "any severity".to_owned(), |t| format!("{t} or above"));
+    Some(if failing.is_empty() {
+        pass(
+            "passed",
+            name,
+            format!("the scan at {} records no finding at {at}", st.source),
+            src,
+        )
+    } else {
+        let shown: Vec<&str> = failing.iter().take(5).map(String::as_str).collect();
+        fail(
+            "passed",
+            name,
+            Code::AttestationFailed,
+            format!(
+                "the scan at {} records {} findings at {at}: {}{}",
+                st.source,
+                failing.len(),
+                shown.join(", "),
+                if failing.len() > shown.len() { ", …" } else { "" }
+            ),
+            "upgrade the vulnerable packages (or record a reasoned, expiring ignore) and scan and attest again".to_owned(),
+            src,
+        )
+    })
 }
 
 fn rescan_checks(policy: &Policy, evidence: &Evidence, checks: &mut Vec<Check>) {
@@ -552,36 +694,72 @@ pub fn evaluate_policy(
     }
 }
 
+/// The `no-matching-policy` finding for `name`.
+fn no_matching_policy(set: &PolicySet, name: &str) -> Failure {
+    Failure {
+        policy: None,
+        code: Code::NoMatchingPolicy,
+        message: format!(
+            "no policy in `{}` applies to `{}` (patterns: {})",
+            set.file,
+            name,
+            set.policies
+                .iter()
+                .flat_map(|p| p.matches.iter().map(String::as_str))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        fix: format!("add a policy whose `match` globs cover `{name}`"),
+    }
+}
+
+/// The verdict on `name` when no policy of `set` applies to it, decided by `noMatch` alone
+/// (no evidence needed, so an image no policy covers is decided without touching its
+/// registry); `None` when a policy applies. `digest` is the artifact's digest when known.
+pub fn unmatched(
+    set: &PolicySet,
+    name: &str,
+    digest: Option<&str>,
+    now: time::OffsetDateTime,
+) -> Option<Verdict> {
+    if !set.matching(name).is_empty() {
+        return None;
+    }
+    let finding = no_matching_policy(set, name);
+    let (decision, failures, warnings) = match set.no_match {
+        NoMatch::Deny => (Decision::Denied, vec![finding], Vec::new()),
+        NoMatch::Warn => (Decision::Admitted, Vec::new(), vec![finding]),
+        NoMatch::Allow => (Decision::Admitted, Vec::new(), Vec::new()),
+    };
+    Some(Verdict {
+        api_version: VERDICT_VERSION.to_owned(),
+        artifact: VerdictArtifact {
+            name: name.to_owned(),
+            digest: digest.unwrap_or_default().to_owned(),
+        },
+        decision,
+        evaluated_at: vouch_attest::rfc3339(now),
+        policies: Vec::new(),
+        failures,
+        warnings,
+    })
+}
+
 /// Evaluates every policy of `set` that applies to the artifact. Admitted when at least one
-/// applies and all that apply admit it; an artifact no policy matches is denied.
+/// applies and all that apply admit it; an artifact no policy matches is decided by the set's
+/// `noMatch` (denied by default).
 pub fn evaluate(set: &PolicySet, evidence: &Evidence, now: time::OffsetDateTime) -> Verdict {
+    let digest = evidence.artifact.digest.to_string();
+    if let Some(v) = unmatched(set, &evidence.artifact.name, Some(&digest), now) {
+        return v;
+    }
     let artifact = VerdictArtifact {
         name: evidence.artifact.name.clone(),
-        digest: evidence.artifact.digest.to_string(),
+        digest,
     };
     let matching = set.matching(&evidence.artifact.name);
     let mut failures = Vec::new();
     let mut warnings = Vec::new();
-    if matching.is_empty() {
-        failures.push(Failure {
-            policy: None,
-            code: Code::NoMatchingPolicy,
-            message: format!(
-                "no policy in `{}` applies to `{}` (patterns: {})",
-                set.file,
-                evidence.artifact.name,
-                set.policies
-                    .iter()
-                    .flat_map(|p| p.matches.iter().map(String::as_str))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            fix: format!(
-                "add a policy whose `match` globs cover `{}`",
-                evidence.artifact.name
-            ),
-        });
-    }
     let policies: Vec<PolicyResult> = matching
         .iter()
         .map(|p| evaluate_policy(p, evidence, now))
