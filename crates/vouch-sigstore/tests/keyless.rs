@@ -138,6 +138,15 @@ fn keyless_blob_and_attestation_with_rekor_v1() {
         Some(Check::Identity),
         "{other_issuer}"
     );
+    // Only DSSE bundles may be checked without their artifact.
+    let unbound = vouch_trust::verify_dsse_bundle_unbound(
+        b,
+        &VerificationPolicy::identity(SAN, ISSUER),
+        &root(&mock),
+        VerifyOptions::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(unbound, VerifyError::Unusable(_)), "{unbound}");
     let tampered = verify(
         &mock,
         b,
