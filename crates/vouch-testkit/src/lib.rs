@@ -8,6 +8,7 @@
 #![allow(clippy::print_stderr)]
 
 pub mod registry;
+pub mod sigstore_mock;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -41,7 +42,7 @@ pub fn shared_path(rel: &str) -> PathBuf {
     shared().join(rel)
 }
 
-fn in_ci() -> bool {
+pub(crate) fn in_ci() -> bool {
     std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false")
 }
 
