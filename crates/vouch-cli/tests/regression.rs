@@ -783,3 +783,44 @@ fn a_refused_connection_is_one_caused_by() {
     assert!(causes[0].contains(&host), "{causes:?}");
     assert!(causes[0].to_lowercase().contains("refused"), "{causes:?}");
 }
+
+// 12. Global options a command ignores.
+
+#[test]
+fn global_options_a_command_ignores_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = run(
+        &[
+            "verify",
+            "blob",
+            "--format",
+            "xyz",
+            "--key",
+            "k.pub",
+            "--signature",
+            "s",
+            "f",
+        ],
+        Some(d),
+    );
+    let (error, _, hint) = failure(&o);
+    assert_eq!(error, ["`vouch verify blob` does not take --format"]);
+    assert!(hint[0].contains("vouch verify blob --help"), "{hint:?}");
+    // Refused before anything is written.
+    let o = vouch()
+        .args(["key", "generate", "-o", "x"])
+        .env("COSIGN_PASSWORD", "regression")
+        .current_dir(d)
+        .output()
+        .unwrap();
+    let (error, _, _) = failure(&o);
+    assert_eq!(error, ["`vouch key generate` does not take -o/--output"]);
+    assert_eq!(std::fs::read_dir(d).unwrap().count(), 0, "nothing written");
+    // What a command takes still works.
+    let o = run(
+        &["sbom", &lockfile(), "--format", "spdx-json", "-o", "s.json"],
+        Some(d),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+}

@@ -134,13 +134,15 @@ fn check_private_key_file(path: &Path) -> anyhow::Result<()> {
             ),
             hint,
         )),
-        Err(_) => Err(crate::error::hinted(
+        Err(vouch_sign::pem::PemError::NoBegin) => Err(crate::error::hinted(
             anyhow::anyhow!(
                 "`{}` is not a key file: it holds no PEM block",
                 path.display()
             ),
             hint,
         )),
+        // A damaged key file (truncated, bad base64) is said to be so by the loader.
+        Err(_) => Ok(()),
     }
 }
 
