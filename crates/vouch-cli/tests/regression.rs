@@ -698,7 +698,7 @@ fn ci_run_kills_nothing_by_name() {
 
 /// The `error:`, `caused by:` and `hint:` lines of a failed run (exit 2).
 fn failure(o: &Output) -> (Vec<String>, Vec<String>, Vec<String>) {
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(o));
     let err = stderr(o);
     let pick = |p: &str| {
         err.lines()
