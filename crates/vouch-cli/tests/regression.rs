@@ -651,6 +651,28 @@ fn scan_fixed_column_shows_the_fix() {
     assert!(!time.contains("0.2.0"), "{time}");
     let nix = row("nix");
     assert!(nix.contains(" 0.20.2, 0.21.2, 0.22.2, ≥ 0.23.0 "), "{nix}");
+    // The OpenVEX action statement says the same.
+    let lock = vouch_testkit::shared_path("lockfiles/crates.io/alacritty/v0.7.2/Cargo.lock");
+    let o = run(
+        &[
+            "scan",
+            "--offline",
+            "--db",
+            scan_db(),
+            "--format",
+            "openvex",
+            lock.to_str().unwrap(),
+        ],
+        None,
+    );
+    let vex: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let action = vex["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["vulnerability"]["name"] == "RUSTSEC-2020-0071")
+        .map(|s| s["action_statement"].as_str().unwrap().to_owned());
+    assert_eq!(action.as_deref(), Some("Upgrade to ≥ 0.2.23."), "{vex}");
 }
 
 // 16. `.ci/run` killed processes by name.
