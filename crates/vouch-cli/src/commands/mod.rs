@@ -68,6 +68,7 @@ fn globals_taken(command: &Command) -> (&'static str, bool, bool) {
             verify::VerifyCommand::Bundle(_) => ("verify bundle", true, true),
             verify::VerifyCommand::Artifact(_) => ("verify artifact", true, true),
             verify::VerifyCommand::Image(_) => ("verify image", true, true),
+            verify::VerifyCommand::Workloads(_) => ("verify workloads", true, true),
         },
         // `release` refuses `-o` itself, saying which files it writes instead.
         Command::Release(_) => ("release", true, true),
