@@ -10,6 +10,7 @@ pub mod api;
 pub mod cvss;
 pub mod cvss4;
 pub mod db;
+pub mod distro;
 pub mod eval;
 pub mod name;
 pub mod record;

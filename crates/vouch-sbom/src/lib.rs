@@ -30,7 +30,8 @@ pub mod spdx;
 
 pub use cyclonedx::{to_cyclonedx_json, SpecVersion};
 pub use model::{
-    Component, ComponentKind, DependencyKind, GraphError, License, Sbom, Scope, SourceKind, Tool,
+    Component, ComponentKind, DependencyKind, GraphError, License, Occurrence, Sbom, Scope,
+    SourceKind, Tool,
 };
 pub use spdx::to_spdx_json;
 /// The `time` crate, for [`Sbom::timestamp`].
