@@ -110,10 +110,18 @@ impl ImageError {
         }
     }
 
+    /// `reason` is cut to its first line and 160 characters: parsers quote the bytes they
+    /// choked on, which for a file that is not what it claims to be is noise.
     pub(crate) fn malformed(what: impl Into<String>, reason: impl std::fmt::Display) -> Self {
+        let reason = reason.to_string();
+        let first = reason.lines().next().unwrap_or("");
+        let mut short: String = first.chars().take(160).collect();
+        if short.len() < reason.len() {
+            short.push('…');
+        }
         Self::Malformed {
             what: what.into(),
-            reason: reason.to_string(),
+            reason: short,
         }
     }
 }

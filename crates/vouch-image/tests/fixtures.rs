@@ -283,3 +283,65 @@ fn debootstrap_roots_equal_dpkg_query() {
         Some(format!("util-linux@{}", login.source_version.as_deref().unwrap()).as_str())
     );
 }
+
+fn load_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn cyclonedx_validator(version: &str) -> jsonschema::Validator {
+    let dir = vouch_testkit::shared_path("schemas/cyclonedx");
+    let schema = load_json(&dir.join(format!("bom-{version}.schema.json")));
+    let mut opts = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft7)
+        .should_validate_formats(true);
+    for file in ["spdx.schema.json", "jsf-0.82.schema.json"] {
+        let contents = load_json(&dir.join(file));
+        let id = contents["$id"].as_str().unwrap().to_owned();
+        opts = opts.with_resource(id, jsonschema::Resource::from_contents(contents).unwrap());
+    }
+    opts.build(&schema).unwrap()
+}
+
+#[test]
+fn image_sboms_with_occurrences_are_schema_valid_and_round_trip() {
+    use vouch_sbom::{Format, SpecVersion};
+    let root = vouch_testkit::shared_path("os-vulns/rootfs/debian-13-trixie");
+    let sbom = dir_catalog(&root).to_sbom();
+    assert!(sbom.components.iter().all(|c| c.occurrences.len() == 1));
+    for (format, validator) in [
+        (
+            Format::CycloneDx(SpecVersion::V1_6),
+            cyclonedx_validator("1.6"),
+        ),
+        (
+            Format::CycloneDx(SpecVersion::V1_5),
+            cyclonedx_validator("1.5"),
+        ),
+        (
+            Format::Spdx23,
+            jsonschema::options()
+                .with_draft(jsonschema::Draft::Draft201909)
+                .should_validate_formats(true)
+                .build(&load_json(&vouch_testkit::shared_path(
+                    "schemas/spdx-2.3/spdx-schema.json",
+                )))
+                .unwrap(),
+        ),
+    ] {
+        let bytes = format.encode(&sbom);
+        let doc: Value = serde_json::from_slice(&bytes).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{e} at {}", e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{format}: {errors:?}");
+        let back = vouch_sbom::decode(&bytes).unwrap();
+        let names = |s: &vouch_sbom::Sbom| -> BTreeSet<(String, Option<String>, Vec<vouch_sbom::Occurrence>)> {
+            s.components
+                .iter()
+                .map(|c| (c.name.clone(), c.purl.as_ref().map(ToString::to_string), c.occurrences.clone()))
+                .collect()
+        };
+        assert_eq!(names(&back), names(&sbom), "{format}");
+    }
+}

@@ -28,9 +28,14 @@ pub enum Profile {
 )]
 pub struct SbomArgs {
     /// A directory with `Cargo.toml`, a `Cargo.toml`, or a `Cargo.lock` (lockfile-only mode:
-    /// no sources needed, but no dev/build distinction).
-    #[arg(default_value = ".", value_name = "PATH")]
+    /// no sources needed, but no dev/build distinction); or a container image:
+    /// `registry:REF`, `oci:DIR[:tag]`, `docker-archive:FILE`, `dir:ROOTFS`, or a bare
+    /// `registry/repo:tag` that is not an existing path.
+    #[arg(default_value = ".", value_name = "PATH|IMAGE")]
     pub path: PathBuf,
+    /// For a multi-platform image: the platform to catalog (`os/arch[/variant]`).
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
     /// Describe only this workspace member (`name` or `name@version`); repeatable.
     #[arg(short = 'p', long = "package", value_name = "SPEC")]
     pub packages: Vec<String>,
@@ -125,6 +130,9 @@ fn source_date_epoch() -> anyhow::Result<Option<OffsetDateTime>> {
 /// Catalogs PATH into an SBOM (without timestamp or profile applied). Other commands
 /// (`vouch release`) call this to get the same SBOM `vouch sbom` writes.
 pub fn build(ctx: &Context, args: &SbomArgs) -> anyhow::Result<Sbom> {
+    if let Some(sbom) = super::image::sbom_if_image(ctx, &args.path, args.platform.as_deref())? {
+        return Ok(sbom);
+    }
     let sbom = match classify(ctx, &args.path)? {
         Input::Manifest(manifest) => {
             let opts = MetadataOptions {

@@ -42,7 +42,9 @@ impl From<FailOn> for Level {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Project directories or lockfiles (Cargo.lock, package-lock.json, requirements*.txt,
-    /// poetry.lock, uv.lock, Pipfile.lock, go.mod) [default: . unless --sbom].
+    /// poetry.lock, uv.lock, Pipfile.lock, go.mod) [default: . unless --sbom]; or container
+    /// images (`registry:REF`, `oci:DIR[:tag]`, `docker-archive:FILE`, `dir:ROOTFS`, or a
+    /// bare `registry/repo:tag` that is not an existing path).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Scan the components of a CycloneDX 1.5/1.6 or SPDX 2.3 JSON SBOM (`-` = stdin).
@@ -69,6 +71,9 @@ pub struct ScanArgs {
     /// OpenVEX document whose `not_affected`/`fixed` statements suppress findings.
     #[arg(long, value_name = "FILE")]
     pub vex: Vec<PathBuf>,
+    /// For a multi-platform image: the platform to scan (`os/arch[/variant]`).
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
     /// Skip development-only dependencies (where the lockfile marks them).
     #[arg(long)]
     pub no_dev: bool,
@@ -122,6 +127,15 @@ pub fn run(ctx: &Context, args: ScanArgs) -> anyhow::Result<Status> {
         args.paths.clone()
     };
     for p in &paths {
+        if super::image::add_if_image(
+            ctx,
+            p,
+            args.platform.as_deref(),
+            &mut collected.inputs,
+            &mut collected.scanned,
+        )? {
+            continue;
+        }
         inputs::add_path(&mut collected, p, !args.no_dev)?;
     }
     let ignores = match &args.ignore_file {
