@@ -27,6 +27,7 @@
 pub mod apk;
 pub mod catalog;
 pub mod dpkg;
+pub mod eol;
 pub mod fs;
 pub mod lang;
 pub mod osrelease;
@@ -58,7 +59,11 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Self {
-            registry: RegistryOptions::default(),
+            // One request carries a whole layer: give it minutes, not the 30 s a manifest gets.
+            registry: RegistryOptions {
+                timeout: std::time::Duration::from_secs(600),
+                ..RegistryOptions::default()
+            },
             platform: None,
             max_layer_bytes: 16 * 1024 * 1024 * 1024,
             max_file_bytes: 256 * 1024 * 1024,
