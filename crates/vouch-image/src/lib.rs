@@ -56,12 +56,15 @@ pub struct Options {
     pub max_file_bytes: u64,
 }
 
+/// Budget for one registry request of an image read (a whole layer), in seconds.
+const LAYER_TIMEOUT_SECS: u64 = 600;
+
 impl Default for Options {
     fn default() -> Self {
         Self {
             // One request carries a whole layer: give it minutes, not the 30 s a manifest gets.
             registry: RegistryOptions {
-                timeout: std::time::Duration::from_secs(600),
+                timeout: std::time::Duration::from_secs(LAYER_TIMEOUT_SECS),
                 ..RegistryOptions::default()
             },
             platform: None,
