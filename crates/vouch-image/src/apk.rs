@@ -13,6 +13,8 @@ pub struct Entry {
     pub depends: Vec<String>,
     /// `p:` provides, plus the package name itself.
     pub provides: Vec<String>,
+    /// Files the package owns (`F:` directory + `R:` file), relative to `/`.
+    pub files: Vec<String>,
     /// 1-based line of the stanza's first field.
     pub line: u32,
 }
@@ -34,6 +36,7 @@ fn strip_constraint(dep: &str) -> &str {
 pub fn parse(text: &str) -> Vec<Entry> {
     let mut out = Vec::new();
     let mut cur: Option<Entry> = None;
+    let mut dir = String::new();
     let blank = |line: u32| Entry {
         package: String::new(),
         version: String::new(),
@@ -42,6 +45,7 @@ pub fn parse(text: &str) -> Vec<Entry> {
         license: None,
         depends: Vec::new(),
         provides: Vec::new(),
+        files: Vec::new(),
         line,
     };
     let mut finish = |cur: &mut Option<Entry>| {
@@ -55,6 +59,7 @@ pub fn parse(text: &str) -> Vec<Entry> {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         if line.trim().is_empty() {
             finish(&mut cur);
+            dir.clear();
             continue;
         }
         let Some((k, v)) = line.split_once(':') else {
@@ -73,6 +78,12 @@ pub fn parse(text: &str) -> Vec<Entry> {
                     .filter(|d| !d.starts_with('!'))
                     .map(|d| strip_constraint(d).to_owned()),
             ),
+            "F" => v.clone_into(&mut dir),
+            "R" => e.files.push(if dir.is_empty() {
+                v.to_owned()
+            } else {
+                format!("{dir}/{v}")
+            }),
             "p" => e
                 .provides
                 .extend(v.split_whitespace().map(|d| strip_constraint(d).to_owned())),
@@ -98,5 +109,10 @@ mod tests {
         let musl = e.iter().find(|p| p.package == "musl-utils").unwrap();
         assert_eq!(musl.version, "1.2.3-r4");
         assert_eq!(musl.source_name(), "musl");
+        assert!(
+            musl.files.iter().any(|f| f == "usr/bin/ldd"),
+            "{:?}",
+            musl.files
+        );
     }
 }

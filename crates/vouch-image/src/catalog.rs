@@ -133,8 +133,10 @@ pub fn catalog(fs: &Rootfs) -> Catalog {
             packages.push(found);
         }
     }
+    let mut apk_owned: Vec<String> = Vec::new();
     if let Some(f) = fs.get("lib/apk/db/installed") {
         let entries = apk::parse(&text(f));
+        apk_owned.extend(entries.iter().flat_map(|e| e.files.iter().cloned()));
         let mut provider: BTreeMap<&str, &str> = BTreeMap::new();
         for e in &entries {
             for p in &e.provides {
@@ -197,8 +199,26 @@ pub fn catalog(fs: &Rootfs) -> Catalog {
         ));
     }
 
+    // Files OS packages own: language metadata among them is the OS package's, not a
+    // second package (Debian's python3-* ship dist-info directories).
+    let mut owned: BTreeSet<String> = BTreeSet::new();
+    for (path, f) in &fs.files {
+        if path.starts_with("var/lib/dpkg/info/") {
+            owned.extend(
+                text(f)
+                    .lines()
+                    .map(|l| l.trim().trim_start_matches('/').to_owned())
+                    .filter(|l| !l.is_empty()),
+            );
+        }
+    }
+    owned.extend(apk_owned);
+
     // Language packages.
     for (path, f) in &fs.files {
+        if owned.contains(path) {
+            continue;
+        }
         let (kind, pkg) =
             if path.ends_with(".dist-info/METADATA") || path.ends_with(".egg-info/PKG-INFO") {
                 (PackageKind::Python, lang::python_metadata(&text(f)))
@@ -338,5 +358,64 @@ impl Catalog {
         };
         sbom.normalise();
         sbom
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(data: &str) -> File {
+        File {
+            layer: None,
+            data: data.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn metadata_owned_by_an_os_package_is_not_a_second_package() {
+        let mut fs = Rootfs::default();
+        let meta = |name: &str, version: &str| {
+            file(&format!(
+                "Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\nbody\n"
+            ))
+        };
+        fs.files.insert(
+            "etc/os-release".into(),
+            file("ID=debian\nVERSION_ID=\"12\"\n"),
+        );
+        fs.files.insert(
+            "var/lib/dpkg/status".into(),
+            file("Package: python3-six\nStatus: install ok installed\nVersion: 1.16.0-4\nSource: six\nArchitecture: all\n"),
+        );
+        fs.files.insert(
+            "var/lib/dpkg/info/python3-six.list".into(),
+            file("/.\n/usr\n/usr/lib/python3/dist-packages/six-1.16.0.dist-info/METADATA\n"),
+        );
+        fs.files.insert(
+            "usr/lib/python3/dist-packages/six-1.16.0.dist-info/METADATA".into(),
+            meta("six", "1.16.0"),
+        );
+        fs.files.insert(
+            "usr/local/lib/python3.11/site-packages/idna-2.7.dist-info/METADATA".into(),
+            meta("idna", "2.7"),
+        );
+        let c = catalog(&fs);
+        let names: Vec<(PackageKind, &str)> = c
+            .packages
+            .iter()
+            .map(|p| (p.kind, p.name.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                (PackageKind::Deb, "python3-six"),
+                (PackageKind::Python, "idna")
+            ]
+        );
+        assert_eq!(
+            c.packages[0].purl.as_ref().unwrap().to_string(),
+            "pkg:deb/debian/python3-six@1.16.0-4?arch=all&distro=debian-12&upstream=six"
+        );
     }
 }

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
+use std::path::Path;
 
 use vouch_core::{Diagnostic, Level};
 
@@ -46,6 +47,13 @@ pub fn wanted(path: &str) -> bool {
             | "lib/apk/db/installed"
     ) {
         return true;
+    }
+    // dpkg's file lists: which files OS packages own (language metadata among them).
+    if let Some(rest) = path.strip_prefix("var/lib/dpkg/info/") {
+        return !rest.contains('/')
+            && Path::new(rest)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("list"));
     }
     if let Some(rest) = path.strip_prefix("var/lib/dpkg/status.d/") {
         return !rest.contains('/') && !rest.ends_with(".md5sums") && !rest.is_empty();
