@@ -12,7 +12,7 @@ use vouch_sbom::{Component, ComponentKind, Occurrence, Sbom, Tool};
 
 use crate::fs::{File, Rootfs};
 use crate::osrelease::{self, Distro};
-use crate::{apk, dpkg, lang};
+use crate::{apk, dpkg, lang, rpm};
 
 /// Which cataloger found a package.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -20,6 +20,7 @@ use crate::{apk, dpkg, lang};
 pub enum PackageKind {
     Deb,
     Apk,
+    Rpm,
     Python,
     Npm,
 }
@@ -190,6 +191,76 @@ pub fn catalog(fs: &Rootfs) -> Catalog {
             packages.push(found);
         }
     }
+    if let Some(f) = fs.get("var/lib/rpm/Packages") {
+        match rpm::parse_bdb(&f.data) {
+            Ok(entries) => {
+                for e in entries {
+                    let version = e.version_release();
+                    let mut purl = Purl::new(
+                        "rpm",
+                        distro.as_ref().map(Distro::purl_namespace),
+                        &e.name,
+                        Some(&version),
+                    )
+                    .ok();
+                    if let Some(p) = purl.take() {
+                        let mut p = p;
+                        if let Some(a) = &e.arch {
+                            p = p.with_qualifier("arch", a);
+                        }
+                        if let Some(n) = e.epoch {
+                            p = p.with_qualifier("epoch", &n.to_string());
+                        }
+                        if let Some(d) = &distro {
+                            p = p.with_qualifier("distro", &d.purl_qualifier());
+                        }
+                        if let Some(s) = &e.source_rpm {
+                            p = p.with_qualifier("upstream", s);
+                        }
+                        purl = Some(p);
+                    }
+                    packages.push(Found {
+                        kind: PackageKind::Rpm,
+                        name: e.name,
+                        version,
+                        architecture: e.arch,
+                        source: e.source_rpm,
+                        source_version: None,
+                        license: e.license,
+                        purl,
+                        location: "var/lib/rpm/Packages".to_owned(),
+                        layer: layer(f),
+                        depends_on: Vec::new(),
+                    });
+                }
+            }
+            Err(e) => diagnostics.push(
+                Diagnostic::new(
+                    "package-database-invalid",
+                    Level::Warning,
+                    format!("`var/lib/rpm/Packages`: {e}; its packages are not catalogued"),
+                )
+                .at("var/lib/rpm/Packages", None),
+            ),
+        }
+    }
+    for path in [
+        "var/lib/rpm/rpmdb.sqlite",
+        "usr/lib/sysimage/rpm/rpmdb.sqlite",
+        "usr/lib/sysimage/rpm/Packages.db",
+        "var/lib/rpm/Packages.db",
+    ] {
+        if fs.get(path).is_some() {
+            diagnostics.push(
+                Diagnostic::new(
+                    "package-database-unsupported",
+                    Level::Warning,
+                    format!("`{path}`: rpm SQLite and NDB databases are not read yet; its packages are not catalogued"),
+                )
+                .at(path, None),
+            );
+        }
+    }
     let os_packages = packages.len();
     if os_packages > 0 && distro.is_none() {
         diagnostics.push(Diagnostic::new(
@@ -285,6 +356,7 @@ impl Catalog {
                 match f.kind {
                     PackageKind::Deb => "deb",
                     PackageKind::Apk => "apk",
+                    PackageKind::Rpm => "rpm",
                     PackageKind::Python => "pypi",
                     PackageKind::Npm => "npm",
                 },

@@ -45,6 +45,11 @@ pub fn wanted(path: &str) -> bool {
             | "etc/debian_version"
             | "var/lib/dpkg/status"
             | "lib/apk/db/installed"
+            | "var/lib/rpm/Packages"
+            | "var/lib/rpm/rpmdb.sqlite"
+            | "usr/lib/sysimage/rpm/rpmdb.sqlite"
+            | "usr/lib/sysimage/rpm/Packages.db"
+            | "var/lib/rpm/Packages.db"
     ) {
         return true;
     }

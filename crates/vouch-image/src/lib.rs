@@ -32,6 +32,7 @@ pub mod fs;
 pub mod lang;
 pub mod osrelease;
 mod read;
+pub mod rpm;
 pub mod source;
 
 use std::path::PathBuf;

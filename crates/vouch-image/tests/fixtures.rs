@@ -345,3 +345,54 @@ fn image_sboms_with_occurrences_are_schema_valid_and_round_trip() {
         assert_eq!(names(&back), names(&sbom), "{format}");
     }
 }
+
+#[test]
+fn rpm_berkeley_db_fixture_matches_syft_expectations() {
+    let fixture = vouch_testkit::shared_path("sbom-fixtures/rpm/rpmdb-bdb");
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("var/lib/rpm/Packages");
+    std::fs::create_dir_all(db.parent().unwrap()).unwrap();
+    std::fs::copy(fixture.join("Packages"), &db).unwrap();
+    let cat = dir_catalog(tmp.path());
+    for e in expectations("rpm/rpmdb-bdb") {
+        let want = e["packages"].as_array().unwrap();
+        assert_eq!(cat.packages.len(), want.len());
+        for p in want {
+            let name = p["name"].as_str().unwrap();
+            let found = cat.packages.iter().find(|f| f.name == name).unwrap();
+            assert_eq!(found.kind, PackageKind::Rpm);
+            assert_eq!(found.version, p["version"].as_str().unwrap());
+            assert_eq!(
+                found.purl.as_ref().map(ToString::to_string).as_deref(),
+                p["purl"].as_str()
+            );
+            assert_eq!(
+                found.architecture.as_deref(),
+                p["metadata"]["Arch"].as_str()
+            );
+            assert_eq!(found.source.as_deref(), p["metadata"]["SourceRpm"].as_str());
+            assert_eq!(found.license.as_deref(), p["licenses"][0].as_str());
+        }
+    }
+    // Not a Berkeley DB: a diagnostic, no packages, no panic.
+    std::fs::write(&db, b"not a database").unwrap();
+    let cat = dir_catalog(tmp.path());
+    assert!(cat.packages.is_empty());
+    assert!(cat
+        .diagnostics
+        .iter()
+        .any(|d| d.code == "package-database-invalid"));
+    // NDB and SQLite rpmdbs are not read yet: said, not silently skipped.
+    for root in ["rpm-sle15-bci-go-rpmdb", "rpm-cbl-mariner-2.0-go-rpmdb"] {
+        let cat = dir_catalog(&vouch_testkit::shared_path(&format!(
+            "os-vulns/rootfs/{root}"
+        )));
+        assert!(cat.packages.is_empty());
+        assert!(
+            cat.diagnostics
+                .iter()
+                .any(|d| d.code == "package-database-unsupported"),
+            "{root}"
+        );
+    }
+}
