@@ -595,3 +595,51 @@ fn read_registry(reference: &ImageRef, options: &Options) -> Result<Rootfs, Imag
         Ok(rootfs)
     })?
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index() -> Index {
+        let d = |arch: &str, variant: Option<&str>, n: u8| {
+            serde_json::json!({
+                "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "size": 10,
+                "digest": format!("sha256:{}", hex::encode([n; 32])),
+                "platform": {"os": "linux", "architecture": arch, "variant": variant}
+            })
+        };
+        serde_json::from_value(serde_json::json!({
+            "schemaVersion": 2,
+            "manifests": [
+                d("amd64", None, 1),
+                d("arm", Some("v7"), 2),
+                d("arm64", Some("v8"), 3),
+                {"mediaType": "application/vnd.oci.image.manifest.v1+json", "size": 10,
+                 "digest": format!("sha256:{}", hex::encode([4u8; 32])),
+                 "platform": {"os": "unknown", "architecture": "unknown"}}
+            ]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn platforms_are_selected_from_an_index() {
+        let i = index();
+        let pick = |want: Option<&str>| {
+            select_platform(&i, want, "test").map(|d| d.digest.hex()[..2].to_owned())
+        };
+        assert_eq!(pick(None).unwrap(), "01", "linux/amd64 by default");
+        assert_eq!(pick(Some("linux/arm64")).unwrap(), "03");
+        assert_eq!(pick(Some("linux/arm/v7")).unwrap(), "02");
+        let err = pick(Some("linux/s390x")).unwrap_err().to_string();
+        assert!(
+            err.contains("linux/s390x") && err.contains("linux/arm/v7"),
+            "{err}"
+        );
+        assert!(
+            !err.contains("unknown"),
+            "attestation manifests are not platforms: {err}"
+        );
+    }
+}
