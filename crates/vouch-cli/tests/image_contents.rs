@@ -111,6 +111,37 @@ fn scan_of_an_ubuntu_root_reports_source_package_findings_and_not_pro_records() 
         .contains("ubuntu-22.04"));
     assert_eq!(got, want);
     assert_eq!(report["inputs"][0]["kind"], "image");
+    // The image's SBOM, scanned later, gives the same findings: the purls carry release
+    // and source package.
+    let sbom_file = tmp.path().join("ubuntu.cdx.json");
+    let o = vouch(&["sbom", &root, "-o", &sbom_file.display().to_string()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = vouch(&[
+        "scan",
+        "--offline",
+        "--db",
+        &db,
+        "--format",
+        "json",
+        "--sbom",
+        &sbom_file.display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let from_sbom: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ids = |r: &Value| -> BTreeSet<(String, String)> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["package"]["name"].as_str().unwrap().to_owned(),
+                    f["id"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(ids(&from_sbom), ids(&report));
     let f = &report["findings"][0];
     assert_eq!(f["package"]["ecosystem"], "Ubuntu:22.04:LTS");
     assert_eq!(f["locations"][0]["file"], "var/lib/dpkg/status");
