@@ -97,16 +97,29 @@ pub fn clean(path: &str) -> Option<String> {
 }
 
 impl Rootfs {
+    /// Removes kept files of layers below `layer` at `dir/…` (and at `dir` itself when
+    /// `including_self`). A range lookup: called for every entry of every layer, it must
+    /// not scan all kept files.
     fn remove_below(&mut self, dir: &str, layer: usize, including_self: bool) {
+        let lower = |f: &File| f.layer.is_some_and(|l| l < layer);
+        if including_self && self.files.get(dir).is_some_and(lower) {
+            self.files.remove(dir);
+        }
         let prefix = if dir.is_empty() {
             String::new()
         } else {
             format!("{dir}/")
         };
-        self.files.retain(|p, f| {
-            let hit = p.starts_with(&prefix) || (including_self && p == dir);
-            !(hit && f.layer.is_some_and(|l| l < layer))
-        });
+        let doomed: Vec<String> = self
+            .files
+            .range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .filter(|(_, f)| lower(f))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in doomed {
+            self.files.remove(&k);
+        }
     }
 
     /// Applies one layer (an uncompressed tar stream) on top of the layers applied so far.
