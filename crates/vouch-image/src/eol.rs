@@ -145,6 +145,94 @@ pub fn distro_support(
     }))
 }
 
+/// A package's security support in a Debian release (`debian-security-support`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SupportStatus {
+    /// Supported (an explicit exception to a pattern).
+    Supported,
+    /// Supported only in some uses (trusted input, client side, ...).
+    Limited,
+    /// Security support has ended.
+    Ended,
+}
+
+/// One line of a `debian-security-support` list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SupportEntry {
+    /// A source package name, or a regular expression (`golang.*`) matching whole names.
+    pub pattern: String,
+    pub status: SupportStatus,
+    /// For ended support: the last supported version and the date support ended.
+    pub last_version: Option<String>,
+    pub date: Option<String>,
+    pub details: String,
+}
+
+fn is_pattern(name: &str) -> bool {
+    name.contains(['*', '.', '[', '(', '?', '+', '|', '^', '$'])
+        && !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+}
+
+/// Parses a `debian-security-support` list: the unified format of 13+
+/// (`security-support.debN`: `name  supported|limited|non-supported  [version date] details`),
+/// or the older separate lists (`status` given: `security-support-ended.debN` lines are
+/// `name  version  date  details`, `security-support-limited` lines `name  details`).
+pub fn parse_security_support(text: &str, old_format: Option<SupportStatus>) -> Vec<SupportEntry> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let mut words = line.split_whitespace();
+        let Some(name) = words.next() else { continue };
+        let rest: Vec<&str> = words.collect();
+        let (status, rest) = match old_format {
+            Some(s) => (s, rest.as_slice()),
+            None => match rest.first().copied() {
+                Some("supported") => (SupportStatus::Supported, &rest[1..]),
+                Some("limited") => (SupportStatus::Limited, &rest[1..]),
+                Some("non-supported" | "ended" | "unsupported") => {
+                    (SupportStatus::Ended, &rest[1..])
+                }
+                _ => continue,
+            },
+        };
+        let (last_version, date, details) = if status == SupportStatus::Ended {
+            let date_like = |s: &&str| s.len() == 10 && s.as_bytes()[4] == b'-';
+            match rest {
+                [v, d, tail @ ..] if date_like(d) => {
+                    (Some((*v).to_owned()), Some((*d).to_owned()), tail.join(" "))
+                }
+                _ => (None, None, rest.join(" ")),
+            }
+        } else {
+            (None, None, rest.join(" "))
+        };
+        out.push(SupportEntry {
+            pattern: name.to_owned(),
+            status,
+            last_version,
+            date,
+            details,
+        });
+    }
+    out
+}
+
+/// The entry that applies to source package `name`: an exact name wins over a pattern.
+pub fn security_support<'a>(entries: &'a [SupportEntry], name: &str) -> Option<&'a SupportEntry> {
+    if let Some(e) = entries.iter().find(|e| e.pattern == name) {
+        return Some(e);
+    }
+    entries.iter().filter(|e| is_pattern(&e.pattern)).find(|e| {
+        regex::Regex::new(&format!("^(?:{})$", e.pattern)).is_ok_and(|r| r.is_match(name))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,5 +271,56 @@ mod tests {
         assert_eq!(s.cycle.cycle, "22.04");
         assert_eq!(s.cycle.eol.as_deref(), Some("2027-04-01"));
         assert!(!s.ended);
+    }
+
+    fn source_packages(root: &str) -> std::collections::BTreeSet<String> {
+        let status =
+            vouch_testkit::shared_path(&format!("os-vulns/rootfs/{root}/var/lib/dpkg/status"));
+        crate::dpkg::parse(&std::fs::read_to_string(status).unwrap())
+            .iter()
+            .map(|e| e.source_name().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn debian_security_support_lists_explicit_names_win_over_patterns() {
+        let dir = vouch_testkit::shared_path("os-vulns/eol");
+        let deb13 = parse_security_support(
+            &std::fs::read_to_string(dir.join("debian-security-support-13/security-support.deb13"))
+                .unwrap(),
+            None,
+        );
+        let hits: Vec<(String, SupportStatus)> = source_packages("debian-13-trixie")
+            .iter()
+            .filter_map(|s| security_support(&deb13, s).map(|e| (s.clone(), e.status)))
+            .collect();
+        // `rust.*  limited` and `rust-sequoia-sqv  supported` both match: the explicit line wins.
+        assert_eq!(
+            hits,
+            [("rust-sequoia-sqv".to_owned(), SupportStatus::Supported)]
+        );
+        assert_eq!(
+            security_support(&deb13, "golang-1.24").unwrap().status,
+            SupportStatus::Limited
+        );
+        let consul = security_support(&deb13, "consul").unwrap();
+        assert_eq!(consul.status, SupportStatus::Ended);
+        assert_eq!(consul.last_version.as_deref(), Some("1.10.12+dfsg1-1"));
+        assert_eq!(consul.date.as_deref(), Some("2023-09-20"));
+        // bookworm's old-format lists name none of the minbase packages.
+        let d12 = dir.join("debian-security-support-12");
+        let mut deb12 = parse_security_support(
+            &std::fs::read_to_string(d12.join("security-support-ended.deb12")).unwrap(),
+            Some(SupportStatus::Ended),
+        );
+        deb12.extend(parse_security_support(
+            &std::fs::read_to_string(d12.join("security-support-limited")).unwrap(),
+            Some(SupportStatus::Limited),
+        ));
+        let wpe = security_support(&deb12, "wpewebkit").unwrap();
+        assert_eq!(wpe.date.as_deref(), Some("2023-05-09"));
+        assert!(source_packages("debian-12-bookworm")
+            .iter()
+            .all(|s| security_support(&deb12, s).is_none()));
     }
 }
