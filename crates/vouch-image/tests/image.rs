@@ -484,3 +484,77 @@ fn language_packages_inside_an_image_give_the_expected_findings() {
     }
     assert_eq!(got, want);
 }
+
+#[test]
+fn alpine_secdb_native_feed_gives_the_expected_findings() {
+    let tmp = TempDir::new("vouch-image-secdb");
+    let rootfs = tmp.path().join("rootfs");
+    copy_tree(
+        &vouch_testkit::shared_path("os-vulns/rootfs/alpine-3.4-trivy"),
+        &rootfs,
+    );
+    write(
+        &rootfs.join("etc/os-release"),
+        "NAME=\"Alpine Linux\"\nID=alpine\nVERSION_ID=3.4.6\nPRETTY_NAME=\"Alpine Linux v3.4\"\n",
+    );
+    let c = cat(&Source::Dir(rootfs));
+    assert!(c
+        .diagnostics
+        .iter()
+        .any(|d| d.code == "package-without-version"));
+    let mut b = vouch_osv::db::Builder::new();
+    for repo in ["main", "community"] {
+        let path =
+            vouch_testkit::shared_path(&format!("os-vulns/native/alpine-secdb/v3.4/{repo}.yaml"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        for record in
+            vouch_osv::native::alpine_secdb_to_osv(&text, &path.display().to_string()).unwrap()
+        {
+            b.add_json(repo, &serde_json::to_vec(&record).unwrap());
+        }
+    }
+    let db_dir = tmp.path().join("db");
+    b.write(&db_dir, "2026-12-06T00:00:00Z").unwrap();
+    let db = vouch_osv::Database::open(&db_dir).unwrap();
+    let inputs: Vec<ScanInput> = c
+        .to_sbom()
+        .packages()
+        .into_iter()
+        .map(ScanInput::from)
+        .collect();
+    let report = scan(&db, &inputs, &Silent).unwrap();
+    let got: BTreeSet<(String, String)> = report
+        .findings
+        .iter()
+        .flat_map(|f| {
+            f.aliases
+                .iter()
+                .chain(std::iter::once(&f.id))
+                .filter(|a| a.starts_with("CVE-"))
+                .map(move |cve| (f.package.name.clone(), cve.clone()))
+        })
+        .collect();
+    let expected: Value = serde_json::from_slice(
+        &std::fs::read(vouch_testkit::shared_path(
+            "os-vulns/expected/native-alpine-secdb-findings.json",
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let want: BTreeSet<(String, String)> = expected["results"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f.get("cves").is_some())
+        .flat_map(|f| {
+            let pkg = f["package"].as_str().unwrap().to_owned();
+            f["cves"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(move |c| (pkg.clone(), c.as_str().unwrap().to_owned()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(got, want);
+}

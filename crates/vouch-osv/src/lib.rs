@@ -13,6 +13,7 @@ pub mod db;
 pub mod distro;
 pub mod eval;
 pub mod name;
+pub mod native;
 pub mod record;
 pub mod scan;
 pub mod severity;
