@@ -558,3 +558,75 @@ fn alpine_secdb_native_feed_gives_the_expected_findings() {
         .collect();
     assert_eq!(got, want);
 }
+
+#[test]
+fn debian_security_tracker_lists_give_the_expected_findings() {
+    let mut b = vouch_osv::db::Builder::new();
+    for list in ["DSA", "DLA"] {
+        let path = vouch_testkit::shared_path(&format!(
+            "os-vulns/native/debian-security-tracker/data/{list}/list"
+        ));
+        let text = std::fs::read_to_string(&path).unwrap();
+        for record in vouch_osv::native::debian_tracker_to_osv(&text) {
+            b.add_json(list, &serde_json::to_vec(&record).unwrap());
+        }
+    }
+    let tmp = TempDir::new("vouch-image-dsa");
+    let db_dir = tmp.path().join("db");
+    b.write(&db_dir, "2026-12-06T00:00:00Z").unwrap();
+    let db = vouch_osv::Database::open(&db_dir).unwrap();
+    let expected: Value = serde_json::from_slice(
+        &std::fs::read(vouch_testkit::shared_path(
+            "os-vulns/expected/native-debian-dsa-findings.json",
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let debian11 = "PRETTY_NAME=\"Debian GNU/Linux 11 (bullseye)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"11\"\nVERSION=\"11 (bullseye)\"\nVERSION_CODENAME=bullseye\nID=debian\n";
+    for root in [
+        "debian-11-cdxgen",
+        "debian-11-bullseye",
+        "debian-12-bookworm",
+    ] {
+        let rootfs = tmp.path().join(root);
+        copy_tree(
+            &vouch_testkit::shared_path(&format!("os-vulns/rootfs/{root}")),
+            &rootfs,
+        );
+        if root == "debian-11-cdxgen" {
+            write(&rootfs.join("etc/os-release"), debian11);
+        }
+        let c = cat(&Source::Dir(rootfs));
+        let sbom = c.to_sbom();
+        let inputs: Vec<ScanInput> = sbom.packages().into_iter().map(ScanInput::from).collect();
+        let report = scan(&db, &inputs, &Silent).unwrap();
+        // (source package, advisory) as the tracker names them.
+        let got: BTreeSet<(String, String)> = report
+            .findings
+            .iter()
+            .flat_map(|f| {
+                let purl: vouch_core::Purl = f.package.purl.as_deref().unwrap().parse().unwrap();
+                let source = purl
+                    .qualifiers()
+                    .get("upstream")
+                    .map_or(purl.name(), |u| u.split('@').next().unwrap())
+                    .to_owned();
+                f.records.iter().map(move |r| (source.clone(), r.clone()))
+            })
+            .collect();
+        let want: BTreeSet<(String, String)> = expected["results"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(k, _)| k.contains(root))
+            .flat_map(|(_, v)| v.as_array().unwrap().iter())
+            .map(|f| {
+                (
+                    f["source"].as_str().unwrap().to_owned(),
+                    f["id"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(got, want, "{root}");
+    }
+}

@@ -109,6 +109,107 @@ pub fn alpine_secdb_to_osv(text: &str, file: &str) -> Result<Vec<Value>, SecdbEr
         .collect())
 }
 
+/// Debian release numbers by codename (the tracker's `[release]` tags).
+fn debian_release(codename: &str) -> Option<&'static str> {
+    Some(match codename {
+        "forky" => "14",
+        "trixie" => "13",
+        "bookworm" => "12",
+        "bullseye" => "11",
+        "buster" => "10",
+        "stretch" => "9",
+        "jessie" => "8",
+        "wheezy" => "7",
+        "squeeze" => "6",
+        "lenny" => "5",
+        "etch" => "4",
+        "sarge" => "3.1",
+        "woody" => "3.0",
+        _ => return None,
+    })
+}
+
+/// Converts the Debian security tracker's `data/DSA/list` or `data/DLA/list` into OSV
+/// records: one per advisory (aliases: its CVEs), affecting each `[release] - source
+/// fixed-version` below the fixed version under `Debian:<release number>`. Lines whose
+/// version is a tag (`<not-affected>`, `<end-of-life>`, `<unfixed>`, ...) and notes add
+/// nothing.
+pub fn debian_tracker_to_osv(text: &str) -> Vec<Value> {
+    struct Advisory {
+        id: String,
+        date: String,
+        summary: String,
+        cves: Vec<String>,
+        fixed: Vec<(String, String, String)>,
+    }
+    let mut out: Vec<Advisory> = Vec::new();
+    for raw in text.lines() {
+        if let Some(rest) = raw.strip_prefix('[') {
+            // `[14 Feb 2023] DSA-5349-1 gnutls28 - security update`
+            let Some((date, tail)) = rest.split_once(']') else {
+                continue;
+            };
+            let mut words = tail.split_whitespace();
+            let Some(id) = words.next() else { continue };
+            out.push(Advisory {
+                id: id.to_owned(),
+                date: date.to_owned(),
+                summary: words.collect::<Vec<_>>().join(" "),
+                cves: Vec::new(),
+                fixed: Vec::new(),
+            });
+            continue;
+        }
+        let Some(adv) = out.last_mut() else { continue };
+        let t = raw.trim();
+        if let Some(list) = t.strip_prefix('{').and_then(|x| x.strip_suffix('}')) {
+            adv.cves.extend(list.split_whitespace().map(str::to_owned));
+        } else if let Some(rest) = t.strip_prefix('[') {
+            let Some((release, tail)) = rest.split_once(']') else {
+                continue;
+            };
+            let mut words = tail.split_whitespace();
+            let (Some("-"), Some(source), Some(version)) =
+                (words.next(), words.next(), words.next())
+            else {
+                continue;
+            };
+            if version.starts_with('<') {
+                continue;
+            }
+            if let Some(n) = debian_release(release) {
+                adv.fixed
+                    .push((n.to_owned(), source.to_owned(), version.to_owned()));
+            }
+        }
+    }
+    out.into_iter()
+        .filter(|a| !a.fixed.is_empty())
+        .map(|a| {
+            let affected: Vec<Value> = a
+                .fixed
+                .iter()
+                .map(|(release, source, version)| {
+                    json!({
+                        "package": {"ecosystem": format!("Debian:{release}"), "name": source},
+                        "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": version}]}]
+                    })
+                })
+                .collect();
+            json!({
+                "schema_version": "1.6.0",
+                "id": a.id,
+                "modified": "1970-01-01T00:00:00Z",
+                "aliases": a.cves,
+                "summary": a.summary,
+                "database_specific": {"date": a.date},
+                "affected": affected,
+                "references": [{"type": "ADVISORY", "url": format!("https://security-tracker.debian.org/tracker/{}", a.id)}]
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,5 +226,19 @@ mod tests {
             "1.1.14-r16"
         );
         assert!(alpine_secdb_to_osv("packages:\n", "x").is_err());
+    }
+
+    #[test]
+    fn tracker_lists_become_records_per_advisory() {
+        let text = "[14 Feb 2023] DSA-5349-1 gnutls28 - security update\n\t{CVE-2023-0361}\n\t[bullseye] - gnutls28 3.7.1-5+deb11u3\n[01 Jan 2010] DSA-1-1 x - y\n\t[squeeze] - x <not-affected> (vulnerable code not present)\n\tNOTE: note\n";
+        let r = debian_tracker_to_osv(text);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0]["id"], "DSA-5349-1");
+        assert_eq!(r[0]["aliases"][0], "CVE-2023-0361");
+        assert_eq!(r[0]["affected"][0]["package"]["ecosystem"], "Debian:11");
+        assert_eq!(
+            r[0]["affected"][0]["ranges"][0]["events"][1]["fixed"],
+            "3.7.1-5+deb11u3"
+        );
     }
 }
