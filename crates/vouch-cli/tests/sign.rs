@@ -214,6 +214,7 @@ fn blob_bundle_verifies_with_sigstore_js() {
             "cosign.key",
             "--bundle",
             "artifact.sigstore.json",
+            "--tlog-upload=false",
         ],
         Some("pw"),
     );
@@ -297,6 +298,7 @@ fn dsse_envelope_and_bundle_verify_independently() {
             "cosign.key",
             "--bundle",
             "statement.sigstore.json",
+            "--tlog-upload=false",
             "-o",
             "statement.dsse.json",
         ],
@@ -726,6 +728,7 @@ fn other_key_types_sign_and_verify() {
                 "f.sig",
                 "--bundle",
                 "f.sigstore.json",
+                "--tlog-upload=false",
             ],
             Some("123"),
         );

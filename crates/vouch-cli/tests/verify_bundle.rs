@@ -60,6 +60,7 @@ fn setup() -> tempfile::TempDir {
             "k1.key",
             "--bundle",
             "art.sigstore.json",
+            "--tlog-upload=false",
         ],
     );
     assert_eq!(code, 0, "{err}");

@@ -604,6 +604,8 @@ impl CargoLock {
                     .map(|&j| key(&self.packages[j]))
                     .collect(),
                 dev: false,
+                optional: false,
+                peer: false,
                 line: Some(p.line),
             })
             .collect();

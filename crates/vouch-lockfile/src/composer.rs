@@ -112,6 +112,8 @@ pub fn parse(text: &str, file: &str) -> Result<Lockfile, ParseError> {
                 .cloned()
                 .collect(),
             dev,
+            optional: false,
+            peer: false,
             line,
         });
     }

@@ -68,6 +68,8 @@ pub fn parse(text: &str, file: &str) -> Result<Lockfile, ParseError> {
                         integrity: Vec::new(),
                         dependencies: Vec::new(),
                         dev: false,
+                        optional: false,
+                        peer: false,
                         line: Some(line_no),
                     });
                 } else if in_specs && indent == 6 {

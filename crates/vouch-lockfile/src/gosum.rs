@@ -38,6 +38,8 @@ pub fn parse(text: &str, file: &str) -> Result<Lockfile, ParseError> {
                 integrity: Vec::new(),
                 dependencies: Vec::new(),
                 dev: false,
+                optional: false,
+                peer: false,
                 line: Some((i + 1) as u32),
             }
         });

@@ -5,16 +5,24 @@
 //! edges and the line they were declared on. Parsers never touch the filesystem, so they are
 //! easy to fuzz and the same code reads a working-tree file or a blob from a git revision.
 
+pub mod bun;
 pub mod cargo;
 pub mod composer;
+pub mod format;
 pub mod gemfile;
 pub mod gomod;
 pub mod gosum;
 mod jsonpos;
+pub mod jvm;
 pub mod npm;
+pub mod nuget;
+pub mod pdm;
 pub mod pnpm;
+pub mod pubspec;
 pub mod python;
 pub mod yarn;
+
+pub use format::{FileFormat, Include, Parsed};
 
 use serde::{Deserialize, Serialize};
 use vouch_core::Ecosystem;
@@ -114,6 +122,12 @@ pub struct LockedPackage {
     /// Development-only dependency, where the lockfile says so.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dev: bool,
+    /// Installed only where possible (npm/pnpm `optional`): its absence is not an error.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub optional: bool,
+    /// Installed to satisfy a peer dependency (npm `peer`), which the consumer provides.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub peer: bool,
     /// 1-based line of the entry in the file, where known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,

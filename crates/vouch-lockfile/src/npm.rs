@@ -26,6 +26,17 @@ fn err(file: &str, message: impl Into<String>) -> ParseError {
     }
 }
 
+/// The project's own `name` and `version` (top-level fields of the lockfile).
+pub fn project(text: &str) -> Option<(String, Option<String>)> {
+    #[derive(serde::Deserialize)]
+    struct Top {
+        name: Option<String>,
+        version: Option<String>,
+    }
+    let top: Top = serde_json::from_str(text).ok()?;
+    Some((top.name?, top.version))
+}
+
 /// Where a `resolved` value points.
 pub fn source_of(resolved: Option<&str>, version: &str) -> Option<Source> {
     let r = resolved?;
@@ -132,7 +143,7 @@ pub fn parse(text: &str, file: &str) -> Result<Lockfile, ParseError> {
             let mut out = Vec::new();
             if let Some(deps) = obj.get("dependencies").and_then(Value::as_object) {
                 cursor.next_key("dependencies");
-                walk_v1(deps, &mut cursor, file, &mut out)?;
+                walk_v1(deps, &mut cursor, file, &mut out, false)?;
             }
             out
         }
@@ -195,17 +206,21 @@ fn from_packages(
             integrity: integrity(v),
             dependencies: dep_names(v, &["dependencies", "optionalDependencies"]),
             dev: v.get("dev").and_then(Value::as_bool).unwrap_or(false),
+            optional: v.get("optional").and_then(Value::as_bool).unwrap_or(false),
+            peer: v.get("peer").and_then(Value::as_bool).unwrap_or(false),
             line,
         });
     }
     Ok(out)
 }
 
+/// `parent_dev`: the tree is nested below a dev-only package, so it is dev-only too.
 fn walk_v1(
     deps: &Map<String, Value>,
     cursor: &mut KeyCursor<'_>,
     file: &str,
     out: &mut Vec<LockedPackage>,
+    parent_dev: bool,
 ) -> Result<(), ParseError> {
     for (name, v) in deps {
         let line = cursor.next_key(name);
@@ -240,14 +255,17 @@ fn walk_v1(
                 source,
                 integrity: integrity(v),
                 dependencies: dep_names(v, &["requires"]),
-                dev: v.get("dev").and_then(Value::as_bool).unwrap_or(false),
+                dev: parent_dev || v.get("dev").and_then(Value::as_bool).unwrap_or(false),
+                optional: v.get("optional").and_then(Value::as_bool).unwrap_or(false),
+                peer: false,
                 line,
             });
         }
         if let Some(nested) = v.get("dependencies").and_then(Value::as_object) {
             // Step over `requires` (same names) to the nested tree.
             cursor.next_key("dependencies");
-            walk_v1(nested, cursor, file, out)?;
+            let dev = parent_dev || v.get("dev").and_then(Value::as_bool).unwrap_or(false);
+            walk_v1(nested, cursor, file, out, dev)?;
         }
     }
     Ok(())
@@ -340,5 +358,27 @@ mod tests {
         assert!(parse("{", "package-lock.json").is_err());
         assert!(parse(r#"{"lockfileVersion": 9}"#, "package-lock.json").is_err());
         assert!(parse("[]", "package-lock.json").is_err());
+    }
+
+    #[test]
+    fn optional_and_peer_flags_are_kept() {
+        let text = r#"{"lockfileVersion": 3, "packages": {"": {"name": "app"},
+  "node_modules/fsevents": {"version": "2.3.3", "optional": true},
+  "node_modules/react": {"version": "18.0.0", "peer": true},
+  "node_modules/a": {"version": "1.0.0"}}}"#;
+        let lf = parse(text, "package-lock.json").unwrap();
+        let flags: Vec<_> = lf
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str(), p.optional, p.peer))
+            .collect();
+        assert_eq!(
+            flags,
+            [
+                ("fsevents", true, false),
+                ("react", false, true),
+                ("a", false, false)
+            ]
+        );
     }
 }

@@ -74,6 +74,7 @@ struct Entry {
     version: Option<String>,
     resolution: Vec<(String, String)>,
     dev: bool,
+    optional: bool,
     dependencies: Vec<String>,
 }
 
@@ -115,6 +116,8 @@ impl Entry {
             integrity,
             dependencies: self.dependencies,
             dev: self.dev,
+            optional: self.optional,
+            peer: false,
             line: Some(self.line),
         }
     }
@@ -127,6 +130,9 @@ pub fn parse(text: &str, file: &str) -> Result<Lockfile, ParseError> {
     let mut section = String::new();
     let mut cur: Option<Entry> = None;
     let mut sub = String::new();
+    // pnpm 9 keeps edges in `snapshots` (keyed like packages, plus peer suffixes).
+    let mut snapshot: Option<(String, String)> = None;
+    let mut snapshot_deps: Vec<((String, String), String)> = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line_no = (i + 1) as u32;
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
@@ -152,6 +158,23 @@ pub fn parse(text: &str, file: &str) -> Result<Lockfile, ParseError> {
                 format_version = Some(unquote(v).to_owned());
             }
             k.clone_into(&mut section);
+            continue;
+        }
+        if section == "snapshots" {
+            let key = t
+                .strip_suffix(": {}")
+                .or_else(|| t.strip_suffix(':'))
+                .unwrap_or(t);
+            if indent == 2 {
+                snapshot = Some(split_key(unquote(key)));
+            } else if indent == 4 {
+                key.clone_into(&mut sub);
+            } else if indent >= 6 && matches!(sub.as_str(), "dependencies" | "optionalDependencies")
+            {
+                if let (Some(s), Some((k, _))) = (&snapshot, t.split_once(':')) {
+                    snapshot_deps.push((s.clone(), unquote(k).to_owned()));
+                }
+            }
             continue;
         }
         if section != "packages" {
@@ -181,6 +204,7 @@ pub fn parse(text: &str, file: &str) -> Result<Lockfile, ParseError> {
                 "name" => e.name = Some(unquote(v).to_owned()),
                 "version" => e.version = Some(unquote(v).to_owned()),
                 "dev" => e.dev = v == "true",
+                "optional" => e.optional = v == "true",
                 _ => {}
             }
         } else if indent >= 6 {
@@ -195,6 +219,16 @@ pub fn parse(text: &str, file: &str) -> Result<Lockfile, ParseError> {
     }
     if let Some(e) = cur.take() {
         packages.push(e.finish());
+    }
+    for ((name, version), dep) in snapshot_deps {
+        if let Some(p) = packages
+            .iter_mut()
+            .find(|p| p.name == name && p.version == version)
+        {
+            if !p.dependencies.contains(&dep) {
+                p.dependencies.push(dep);
+            }
+        }
     }
     Ok(Lockfile {
         kind: LockfileKind::PnpmLock,

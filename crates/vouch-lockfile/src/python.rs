@@ -4,7 +4,8 @@
 //! Names are kept as the file spells them (PEP 503 normalisation is the consumer's job);
 //! integrity values are `sha256:<hex>` as the files record them. Requirements that are not
 //! pinned to one version (`>=`, no specifier, URLs, `-e` editables) are not locked packages
-//! and are skipped; `-r`/`-c` includes are not followed (parsers never touch the filesystem).
+//! and are skipped; `-r`/`-c` includes are reported by [`requirements_includes`] for the
+//! caller to follow (parsers never touch the filesystem).
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -89,6 +90,8 @@ pub fn parse_requirements(text: &str, _file: &str) -> Result<Lockfile, ParseErro
             integrity: hashes,
             dependencies: Vec::new(),
             dev: false,
+            optional: false,
+            peer: false,
             line: Some(line),
         });
     }
@@ -97,6 +100,60 @@ pub fn parse_requirements(text: &str, _file: &str) -> Result<Lockfile, ParseErro
         format_version: None,
         packages,
     })
+}
+
+/// The `-r`/`--requirement` and `-c`/`--constraint` lines of a requirements file, in order.
+/// Paths are returned as written; the caller resolves them against the including file
+/// (parsers never touch the filesystem). URLs are an error: vouch does not download.
+pub fn requirements_includes(
+    text: &str,
+    file: &str,
+) -> Result<Vec<crate::format::Include>, ParseError> {
+    let mut out = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = i as u32 + 1;
+        let l = raw.trim();
+        let (constraint, rest) = if let Some(r) = l
+            .strip_prefix("--requirement")
+            .or_else(|| l.strip_prefix("-r"))
+        {
+            (false, r)
+        } else if let Some(r) = l
+            .strip_prefix("--constraint")
+            .or_else(|| l.strip_prefix("-c"))
+        {
+            (true, r)
+        } else {
+            continue;
+        };
+        if !(rest.starts_with(char::is_whitespace) || rest.starts_with('=')) {
+            continue;
+        }
+        let path = rest
+            .trim_start_matches('=')
+            .split(" #")
+            .next()
+            .unwrap_or("")
+            .trim();
+        if path.is_empty() {
+            return Err(ParseError::Syntax {
+                file: file.to_owned(),
+                message: format!("line {line}: `{l}` names no file"),
+            });
+        }
+        if path.contains("://") {
+            return Err(ParseError::Syntax {
+                file: file.to_owned(),
+                message: format!("line {line}: include of a URL (`{path}`) is not followed"),
+            });
+        }
+        out.push(crate::format::Include {
+            line,
+            path: path.to_owned(),
+            constraint,
+        });
+    }
+    Ok(out)
 }
 
 /// 1-based lines of each `[[package]]` header, in order.
@@ -188,6 +245,8 @@ pub fn parse_poetry(text: &str, file: &str) -> Result<Lockfile, ParseError> {
                     .map(|d| d.keys().cloned().collect())
                     .unwrap_or_default(),
                 dev,
+                optional: false,
+                peer: false,
                 line: lines.get(i).copied(),
             }
         })
@@ -285,6 +344,8 @@ pub fn parse_uv(text: &str, file: &str) -> Result<Lockfile, ParseError> {
                 })
                 .collect(),
             dev: false,
+            optional: false,
+            peer: false,
             line: lines.get(i).copied(),
         });
     }
@@ -360,6 +421,8 @@ pub fn parse_pipfile(text: &str, file: &str) -> Result<Lockfile, ParseError> {
                     .unwrap_or_default(),
                 dependencies: Vec::new(),
                 dev,
+                optional: false,
+                peer: false,
                 line,
             });
         }

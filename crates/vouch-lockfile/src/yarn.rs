@@ -44,6 +44,32 @@ fn is_commit(s: &str) -> bool {
     s.len() == 40 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// The package name in a registry tarball URL: `<registry>/<name>/-/<file>.tgz`.
+fn tarball_name(url: &str) -> Option<String> {
+    let (_, rest) = url.split_once("://")?;
+    let (_, path) = rest.split_once('/')?;
+    let (name, file) = path.split_once("/-/")?;
+    if !std::path::Path::new(file)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("tgz"))
+        || name.is_empty()
+    {
+        return None;
+    }
+    let name = name
+        .replace("%2f", "/")
+        .replace("%2F", "/")
+        .replace("%40", "@");
+    // Registries may sit below a path (`/api/npm/npm-remote/`): keep the last one or two
+    // segments (`@scope/name` or `name`).
+    let parts: Vec<&str> = name.split('/').collect();
+    Some(match parts.as_slice() {
+        [.., s, n] if s.starts_with('@') => format!("{s}/{n}"),
+        [.., n] => (*n).to_owned(),
+        [] => return None,
+    })
+}
+
 impl Entry {
     fn finish(self, berry: bool) -> LockedPackage {
         let version = self.version.clone().unwrap_or_default();
@@ -112,13 +138,21 @@ impl Entry {
                 }
             }
         };
+        // A registry tarball names the package actually installed (an alias such as
+        // `x@npm:@scope/real@1` installs `@scope/real`): advisories are about that one.
+        let name = match &source {
+            Source::Url { url } => tarball_name(url).unwrap_or(self.name),
+            _ => self.name,
+        };
         LockedPackage {
-            name: self.name,
+            name,
             version,
             source: Some(source),
             integrity,
             dependencies: self.dependencies,
             dev: false,
+            optional: false,
+            peer: false,
             line: Some(self.line),
         }
     }

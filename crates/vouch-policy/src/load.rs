@@ -8,8 +8,8 @@ use base64::Engine as _;
 use globset::{GlobBuilder, GlobSetBuilder};
 
 use crate::model::{
-    Condition, Mode, PlatformScope, Policy, PolicySet, RequiredAttestation, Rescan, Severity,
-    Signers, TrustedIdentity, TrustedKey,
+    Condition, Mode, Namespaces, NoMatch, PlatformScope, Policy, PolicySet, RequiredAttestation,
+    Rescan, Severity, Signers, TrustedIdentity, TrustedKey,
 };
 use crate::yaml::{self, Kind, Node};
 
@@ -425,7 +425,13 @@ fn policy(ctx: &Ctx<'_>, node: &Node) -> Result<Policy, PolicyError> {
         let ae = ctx.map(
             item,
             "an attestation",
-            &["name", "predicateType", "condition"],
+            &[
+                "name",
+                "predicateType",
+                "condition",
+                "requirePassed",
+                "failOn",
+            ],
         )?;
         let pt_node = required(ctx, &ae, "predicateType", "an attestation", item.line)?;
         let predicate_type =
@@ -441,10 +447,33 @@ fn policy(ctx: &Ctx<'_>, node: &Node) -> Result<Policy, PolicyError> {
         let condition = get(&ae, "condition")
             .map(|n| compile_condition(ctx, n, &name, &aname))
             .transpose()?;
+        let require_passed = get(&ae, "requirePassed")
+            .map(|n| ctx.bool(n, "`requirePassed`"))
+            .transpose()?;
+        let fail_on = match get(&ae, "failOn") {
+            None => None,
+            Some(n) => {
+                if !vouch_attest::predicate::same_type(
+                    vouch_attest::predicate::COSIGN_VULN,
+                    &predicate_type,
+                ) {
+                    return Err(ctx.err(n.line, "`failOn` applies to the vuln predicate only"));
+                }
+                let s = ctx.str(n, "`failOn`")?;
+                Some(Severity::parse(s).ok_or_else(|| {
+                    ctx.err(
+                        n.line,
+                        format!("`failOn` must be low, medium, high or critical, got `{s}`"),
+                    )
+                })?)
+            }
+        };
         attestations.push(RequiredAttestation {
             name: aname,
             predicate_type,
             condition,
+            require_passed,
+            fail_on,
             line: item.line,
         });
     }
@@ -520,6 +549,34 @@ fn policy(ctx: &Ctx<'_>, node: &Node) -> Result<Policy, PolicyError> {
     })
 }
 
+/// `namespaces: {include: [globs], exclude: [globs]}` (globs over namespace names).
+fn namespaces(ctx: &Ctx<'_>, node: &Node) -> Result<Namespaces, PolicyError> {
+    let e = ctx.map(node, "`namespaces`", &["include", "exclude"])?;
+    let mut out = Namespaces::default();
+    for (key, list, set) in [
+        ("include", &mut out.include, &mut out.include_set),
+        ("exclude", &mut out.exclude, &mut out.exclude_set),
+    ] {
+        let Some(n) = get(&e, key) else { continue };
+        let what = format!("`namespaces.{key}`");
+        let items = ctx.seq(n, &what)?;
+        if items.is_empty() {
+            return Err(ctx.err(n.line, format!("{what} must list at least one glob")));
+        }
+        let mut b = GlobSetBuilder::new();
+        for item in items {
+            let g = glob(ctx, item, &what)?;
+            list.push(g.glob().to_owned());
+            b.add(g);
+        }
+        *set = Some(
+            b.build()
+                .map_err(|err| ctx.err(n.line, format!("bad glob in {what}: {err}")))?,
+        );
+    }
+    Ok(out)
+}
+
 /// The policy file format version this build reads.
 pub const VERSION: &str = "vouch.dev/policy/v1";
 
@@ -535,7 +592,17 @@ impl PolicySet {
                 format!("expected exactly one YAML document, found {}", docs.len()),
             ));
         };
-        let e = ctx.map(doc, "the policy file", &["apiVersion", "policies"])?;
+        let e = ctx.map(
+            doc,
+            "the policy file",
+            &[
+                "apiVersion",
+                "noMatch",
+                "requireDigest",
+                "namespaces",
+                "policies",
+            ],
+        )?;
         let v = required(&ctx, &e, "apiVersion", "the policy file", doc.line)?;
         let version = ctx.str(v, "`apiVersion`")?;
         if version != VERSION {
@@ -556,9 +623,34 @@ impl PolicySet {
         if policies.is_empty() {
             return Err(ctx.err(list.line, "`policies` is empty"));
         }
+        let no_match = match get(&e, "noMatch") {
+            None => NoMatch::Deny,
+            Some(n) => match ctx.str(n, "`noMatch`")? {
+                "deny" => NoMatch::Deny,
+                "warn" => NoMatch::Warn,
+                "allow" => NoMatch::Allow,
+                other => {
+                    return Err(ctx.err(
+                        n.line,
+                        format!("`noMatch` must be `deny`, `warn` or `allow`, got `{other}`"),
+                    ))
+                }
+            },
+        };
+        let require_digest = get(&e, "requireDigest")
+            .map(|n| ctx.bool(n, "`requireDigest`"))
+            .transpose()?
+            .unwrap_or(true);
+        let namespaces = match get(&e, "namespaces") {
+            None => Namespaces::default(),
+            Some(n) => namespaces(&ctx, n)?,
+        };
         Ok(Self {
             file: file.to_owned(),
             policies,
+            no_match,
+            require_digest,
+            namespaces,
         })
     }
 
@@ -696,6 +788,8 @@ impl PolicySet {
                     name: predicate_type.clone(),
                     predicate_type,
                     condition: None,
+                    require_passed: None,
+                    fail_on: None,
                     line: 0,
                 })
             })
@@ -716,6 +810,9 @@ impl PolicySet {
                 rescan: None,
                 platforms: None,
             }],
+            no_match: NoMatch::Deny,
+            require_digest: true,
+            namespaces: Namespaces::default(),
         })
     }
 

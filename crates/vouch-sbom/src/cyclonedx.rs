@@ -1,9 +1,9 @@
-//! CycloneDX 1.6 and 1.5 JSON: a typed serde model of the parts vouch writes and reads.
+//! CycloneDX 1.7, 1.6 and 1.5 JSON: a typed serde model of the parts vouch writes and reads.
 //!
 //! The wire model ([`Bom`] and friends) is the subset of the 1.6 schema that describes
 //! components, hashes, licenses, external references, properties and dependencies. Every
-//! field vouch writes exists with the same meaning in 1.5, so one model serves both; only
-//! `specVersion` and `$schema` differ. Decoding ignores fields it does not model.
+//! field vouch writes exists with the same meaning in 1.5 and 1.7, so one model serves all
+//! three; only `specVersion` and `$schema` differ. Decoding ignores fields it does not model.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,7 +14,7 @@ use vouch_core::{Digest, DigestAlgorithm, Purl};
 
 use crate::{
     Component, ComponentKind, DecodeError, DependencyKind, License, Occurrence, Sbom, Scope,
-    SourceKind, Tool, PROPERTY_DEPENDENCY_KIND, PROPERTY_SOURCE,
+    SourceKind, Tool, PROPERTY_DEPENDENCY_KIND, PROPERTY_LOCATION, PROPERTY_SOURCE,
 };
 
 /// A CycloneDX specification version vouch writes.
@@ -22,6 +22,7 @@ use crate::{
 pub enum SpecVersion {
     V1_5,
     V1_6,
+    V1_7,
 }
 
 impl SpecVersion {
@@ -29,6 +30,7 @@ impl SpecVersion {
         match self {
             Self::V1_5 => "1.5",
             Self::V1_6 => "1.6",
+            Self::V1_7 => "1.7",
         }
     }
 
@@ -37,6 +39,7 @@ impl SpecVersion {
         match self {
             Self::V1_5 => "http://cyclonedx.org/schema/bom-1.5.schema.json",
             Self::V1_6 => "http://cyclonedx.org/schema/bom-1.6.schema.json",
+            Self::V1_7 => "http://cyclonedx.org/schema/bom-1.7.schema.json",
         }
     }
 
@@ -45,6 +48,7 @@ impl SpecVersion {
         match s {
             "1.4" | "1.5" => Some(Self::V1_5),
             "1.6" => Some(Self::V1_6),
+            "1.7" => Some(Self::V1_7),
             _ => None,
         }
     }
@@ -262,6 +266,12 @@ fn encode_component(c: &Component, version: SpecVersion) -> WireComponent {
             value: s.as_str().into(),
         });
     }
+    if let Some(l) = &c.location {
+        properties.push(Property {
+            name: PROPERTY_LOCATION.into(),
+            value: crate::format_location(l),
+        });
+    }
     WireComponent {
         kind: match c.kind {
             ComponentKind::Application => "application",
@@ -309,7 +319,7 @@ fn encode_component(c: &Component, version: SpecVersion) -> WireComponent {
                     location: o.location.clone(),
                     additional_context: match version {
                         SpecVersion::V1_5 => None,
-                        SpecVersion::V1_6 => o.layer_context(),
+                        SpecVersion::V1_6 | SpecVersion::V1_7 => o.layer_context(),
                     },
                 })
                 .collect(),
@@ -441,11 +451,8 @@ fn decode_component(w: WireComponent, fallback_ref: String) -> Result<Component,
             .find(|p| p.name == name)
             .map(|p| p.value.as_str())
     };
-    let dependency_kind = match property(PROPERTY_DEPENDENCY_KIND) {
-        Some("dev") => Some(DependencyKind::Dev),
-        Some("build") => Some(DependencyKind::Build),
-        _ => None,
-    };
+    let dependency_kind = property(PROPERTY_DEPENDENCY_KIND).and_then(DependencyKind::parse);
+    let location = property(PROPERTY_LOCATION).map(crate::parse_location);
     let source = property(PROPERTY_SOURCE).and_then(SourceKind::parse);
     let ext = |kind: &str| {
         w.external_references
@@ -495,6 +502,7 @@ fn decode_component(w: WireComponent, fallback_ref: String) -> Result<Component,
                     .collect()
             })
             .unwrap_or_default(),
+        location,
     })
 }
 
@@ -529,7 +537,7 @@ fn decode_bom(bom: Bom) -> Result<Sbom, DecodeError> {
     }
     if SpecVersion::parse(&bom.spec_version).is_none() {
         return Err(DecodeError::Unsupported(format!(
-            "CycloneDX specVersion `{}` (vouch reads 1.4 to 1.6)",
+            "CycloneDX specVersion `{}` (vouch reads 1.4 to 1.7)",
             bom.spec_version
         )));
     }

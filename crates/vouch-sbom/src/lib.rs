@@ -27,6 +27,7 @@ pub mod cyclonedx;
 pub mod license;
 mod model;
 pub mod spdx;
+pub mod spdx3;
 
 pub use cyclonedx::{to_cyclonedx_json, SpecVersion};
 pub use model::{
@@ -34,6 +35,7 @@ pub use model::{
     SourceKind, Tool,
 };
 pub use spdx::to_spdx_json;
+pub use spdx3::to_spdx3_json;
 /// The `time` crate, for [`Sbom::timestamp`].
 pub use time;
 
@@ -44,22 +46,52 @@ use std::str::FromStr;
 pub const PROPERTY_DEPENDENCY_KIND: &str = "vouch:dependency-kind";
 /// Property (CycloneDX) naming where a component comes from: `registry`, `git` or `path`.
 pub const PROPERTY_SOURCE: &str = "vouch:source";
+/// Property (CycloneDX; an SPDX annotation) naming the file and line a component was read
+/// from: `path/to/package-lock.json:42`.
+pub const PROPERTY_LOCATION: &str = "vouch:location";
+
+/// `file:line` (or `file`), as [`PROPERTY_LOCATION`] writes it.
+pub fn format_location(l: &vouch_core::Location) -> String {
+    match l.line {
+        Some(n) => format!("{}:{n}", l.file),
+        None => l.file.clone(),
+    }
+}
+
+/// Reads a [`PROPERTY_LOCATION`] value back (a trailing `:<digits>` is the line).
+pub fn parse_location(s: &str) -> vouch_core::Location {
+    let (file, line) = match s.rsplit_once(':') {
+        Some((f, n)) if !f.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+            (f, n.parse().ok())
+        }
+        _ => (s, None),
+    };
+    vouch_core::Location {
+        file: file.to_owned(),
+        line,
+        column: None,
+    }
+}
 
 /// An SBOM wire format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
     CycloneDx(SpecVersion),
     Spdx23,
+    /// SPDX 3.0.1 JSON-LD.
+    Spdx3,
 }
 
 impl Format {
     /// The names `--format` accepts, default first.
     pub const NAMES: &'static [&'static str] = &[
         "cyclonedx-json",
+        "cyclonedx-json@1.7",
         "cyclonedx-json@1.6",
         "cyclonedx-json@1.5",
         "spdx-json",
         "spdx-json@2.3",
+        "spdx-json@3.0.1",
     ];
 
     /// Encodes `sbom` in this format (pretty JSON, trailing newline).
@@ -67,6 +99,7 @@ impl Format {
         match self {
             Self::CycloneDx(v) => to_cyclonedx_json(sbom, v),
             Self::Spdx23 => to_spdx_json(sbom),
+            Self::Spdx3 => to_spdx3_json(sbom),
         }
     }
 }
@@ -81,11 +114,13 @@ impl FromStr for Format {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
-            "cyclonedx-json" | "cyclonedx-json@1.6" | "cyclonedx" => {
-                Ok(Self::CycloneDx(SpecVersion::V1_6))
+            "cyclonedx-json" | "cyclonedx-json@1.7" | "cyclonedx" => {
+                Ok(Self::CycloneDx(SpecVersion::V1_7))
             }
+            "cyclonedx-json@1.6" => Ok(Self::CycloneDx(SpecVersion::V1_6)),
             "cyclonedx-json@1.5" => Ok(Self::CycloneDx(SpecVersion::V1_5)),
             "spdx-json" | "spdx-json@2.3" | "spdx" => Ok(Self::Spdx23),
+            "spdx-json@3.0.1" | "spdx-json@3" => Ok(Self::Spdx3),
             _ => Err(UnknownFormat(s.to_owned())),
         }
     }
@@ -96,6 +131,7 @@ impl fmt::Display for Format {
         match self {
             Self::CycloneDx(v) => write!(f, "cyclonedx-json@{}", v.as_str()),
             Self::Spdx23 => f.write_str("spdx-json@2.3"),
+            Self::Spdx3 => f.write_str("spdx-json@3.0.1"),
         }
     }
 }
@@ -114,7 +150,8 @@ pub enum DecodeError {
     Invalid(String),
 }
 
-/// Reads a CycloneDX (1.4–1.6) or SPDX (2.2–2.3) JSON document into the model.
+/// Reads a CycloneDX (1.4–1.7), SPDX (2.2–2.3) JSON or SPDX 3.0 JSON-LD document into the
+/// model.
 ///
 /// Lenient where producers differ (missing bom-refs, nested components, unknown fields,
 /// edges to unknown refs are dropped), strict where a consumer would be misled (a purl that
@@ -134,10 +171,7 @@ pub fn decode(bytes: &[u8]) -> Result<Sbom, DecodeError> {
         .and_then(serde_json::Value::as_str)
         .is_some_and(|c| c.starts_with("https://spdx.org/rdf/3"))
     {
-        Err(DecodeError::Unsupported(
-            "SPDX 3 (JSON-LD) document: vouch reads SPDX 2.2–2.3 and CycloneDX 1.4–1.6 JSON"
-                .to_owned(),
-        ))
+        spdx3::decode_value(&value)
     } else {
         Err(DecodeError::UnknownFormat)
     }
@@ -149,6 +183,13 @@ pub fn detect(bytes: &[u8]) -> Option<Format> {
     if value.get("bomFormat").and_then(|v| v.as_str()) == Some("CycloneDX") {
         let v = value.get("specVersion")?.as_str()?;
         return SpecVersion::parse(v).map(Format::CycloneDx);
+    }
+    if value
+        .get("@context")
+        .and_then(|v| v.as_str())
+        .is_some_and(|c| c.starts_with("https://spdx.org/rdf/3"))
+    {
+        return Some(Format::Spdx3);
     }
     value
         .get("spdxVersion")?

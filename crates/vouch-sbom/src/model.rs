@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 use time::OffsetDateTime;
-use vouch_core::{Digest, Ecosystem, Package, Purl};
+use vouch_core::{Digest, Ecosystem, Location, Package, Purl};
 
 /// A software bill of materials.
 ///
@@ -76,6 +76,10 @@ pub enum DependencyKind {
     Build,
     /// Only through `[dev-dependencies]` of a root package (tests, examples, benches).
     Dev,
+    /// Declared optional (npm `optionalDependencies`, Python extras): may be absent.
+    Optional,
+    /// A peer dependency the consumer provides (npm `peerDependencies`).
+    Peer,
 }
 
 impl DependencyKind {
@@ -83,6 +87,18 @@ impl DependencyKind {
         match self {
             Self::Build => "build",
             Self::Dev => "dev",
+            Self::Optional => "optional",
+            Self::Peer => "peer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "build" => Some(Self::Build),
+            "dev" => Some(Self::Dev),
+            "optional" => Some(Self::Optional),
+            "peer" => Some(Self::Peer),
+            _ => None,
         }
     }
 }
@@ -154,6 +170,10 @@ pub struct Component {
     /// the field changed no existing SBOM's identity.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub occurrences: Vec<Occurrence>,
+    /// The file (and line) the component was read from, where a cataloger knows it. Left
+    /// out of the content hash when unknown, so SBOMs without locations keep their identity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
 }
 
 /// One place a component was found: CycloneDX `evidence.occurrences[]`, an SPDX annotation.
@@ -198,6 +218,7 @@ impl Component {
             dependency_kind: None,
             source: None,
             occurrences: Vec::new(),
+            location: None,
         }
     }
 
@@ -222,6 +243,11 @@ impl Component {
             ),
             // The namespace of a distribution package is the distribution, not the name.
             Ecosystem::Debian | Ecosystem::Alpine => purl.name().to_owned(),
+            // PyPI purls carry the normalised name; the component keeps the file's spelling
+            // (`Django`), which is what a report should show.
+            Ecosystem::PyPI if self.name.to_ascii_lowercase().replace('_', "-") == purl.name() => {
+                self.name.clone()
+            }
             _ => purl.full_name(),
         };
         Some(Package {

@@ -8,6 +8,7 @@
 #![allow(clippy::print_stderr)]
 
 pub mod registry;
+pub mod sigstore_mock;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -41,7 +42,7 @@ pub fn shared_path(rel: &str) -> PathBuf {
     shared().join(rel)
 }
 
-fn in_ci() -> bool {
+pub(crate) fn in_ci() -> bool {
     std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false")
 }
 
@@ -72,6 +73,33 @@ pub fn require_tool(program: &str) -> bool {
         "`{program}` is required by this test and `.ci/run` should have installed it"
     );
     eprintln!("skipping: `{program}` is not installed (run .ci/run to install test tools)");
+    false
+}
+
+/// Returns `true` when `python3` can import `module` (installed by `.ci/run` from
+/// `tests/verifiers/requirements.txt`). Otherwise fails under CI, and on a developer machine
+/// prints why the test is skipped and returns `false`.
+///
+/// # Panics
+/// Under CI, when the module is missing.
+pub fn require_python_module(module: &str) -> bool {
+    if !require_tool("python3") {
+        return false;
+    }
+    let ok = Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        return true;
+    }
+    assert!(
+        !in_ci(),
+        "python module `{module}` is required by this test and `.ci/run` should have installed it"
+    );
+    eprintln!(
+        "skipping: python module `{module}` is not installed (run .ci/run to install test tools)"
+    );
     false
 }
 

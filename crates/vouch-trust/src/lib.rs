@@ -49,7 +49,7 @@ pub use certs::CertIdentity;
 pub use evidence::RootEvidence;
 pub use keys::PublicKey;
 pub use root::{RootError, TrustedRoot};
-pub use verify::verify_bundle;
+pub use verify::{verify_bundle, verify_dsse_bundle_unbound};
 
 use std::fmt;
 

@@ -51,6 +51,34 @@ pub fn verify_bundle(
     root: &TrustedRoot,
     options: VerifyOptions,
 ) -> Result<VerifiedBundle, VerifyError> {
+    verify(bundle, Some(artifact), policy, root, options)
+}
+
+/// Verifies a DSSE bundle offline without tying its payload to an artifact: every check of
+/// [`verify_bundle`] except "the artifact is a subject of the statement". For a signer checking
+/// the bundle it has just made (any payload type); a verifier deciding about an artifact uses
+/// [`verify_bundle`].
+pub fn verify_dsse_bundle_unbound(
+    bundle: &Bundle,
+    policy: &VerificationPolicy,
+    root: &TrustedRoot,
+    options: VerifyOptions,
+) -> Result<VerifiedBundle, VerifyError> {
+    if bundle.dsse_envelope.is_none() {
+        return Err(VerifyError::unusable(
+            "only a DSSE bundle can be verified without its artifact",
+        ));
+    }
+    verify(bundle, None, policy, root, options)
+}
+
+fn verify(
+    bundle: &Bundle,
+    artifact: Option<&Artifact>,
+    policy: &VerificationPolicy,
+    root: &TrustedRoot,
+    options: VerifyOptions,
+) -> Result<VerifiedBundle, VerifyError> {
     let version = bundle
         .version()
         .map_err(|e| VerifyError::unusable(e.to_string()))?;
@@ -67,6 +95,11 @@ pub fn verify_bundle(
     // 2. The signature over the artifact (or the envelope), and what the log should hold.
     let (signature, expected_content, payload) = match content {
         Content::MessageSignature(m) => {
+            let Some(artifact) = artifact else {
+                return Err(VerifyError::unusable(
+                    "a message signature is checked against the artifact or its SHA-256 digest",
+                ));
+            };
             let Some(artifact_sha256) = artifact.sha256() else {
                 return Err(VerifyError::unusable(
                     "a message signature is checked against the artifact or its SHA-256 digest",
@@ -127,7 +160,9 @@ pub fn verify_bundle(
                     "the DSSE envelope signature does not verify with the signer's key",
                 ));
             }
-            check_subject(&env.payload_type, env.payload.as_slice(), artifact)?;
+            if let Some(artifact) = artifact {
+                check_subject(&env.payload_type, env.payload.as_slice(), artifact)?;
+            }
             (
                 only.sig.as_slice(),
                 ExpectedContent::Dsse {

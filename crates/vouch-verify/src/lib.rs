@@ -79,6 +79,11 @@ pub struct ImageVerdict {
 }
 
 impl ImageVerdict {
+    /// Whether no policy covers the image, so `noMatch` decided it without the registry.
+    pub fn unmatched(&self) -> bool {
+        self.verdicts.len() == 1 && self.verdicts[0].policies.is_empty()
+    }
+
     /// Admitted when every verdict admits (and there is at least one).
     pub fn admitted(&self) -> bool {
         !self.verdicts.is_empty() && self.verdicts.iter().all(Verdict::admitted)
@@ -202,14 +207,23 @@ fn keys_for(set: &PolicySet, name: &str) -> Result<Keys, CouldNotVerify> {
 
 /// Verifies `reference` against the policies in `options`.
 ///
-/// A digest reference with [`Platforms::Index`] needs no manifest fetch: the digest is what
-/// is verified. Otherwise the reference is resolved once and everything is read by digest.
+/// An image no policy covers is decided by the policy file's `noMatch` without any registry
+/// request. A digest reference with [`Platforms::Index`] needs no manifest fetch: the digest
+/// is what is verified. Otherwise the reference is resolved once and everything is read by
+/// digest.
 pub async fn verify_image(
     reference: &ImageRef,
     options: &VerifyImageOptions<'_>,
 ) -> Result<ImageVerdict, CouldNotVerify> {
     let set = options.policy;
     let name = reference.name();
+    let digest = reference.digest().map(ToString::to_string);
+    if let Some(verdict) = vouch_policy::unmatched(set, &name, digest.as_deref(), options.now) {
+        return Ok(ImageVerdict {
+            reference: reference.clone(),
+            verdicts: vec![verdict],
+        });
+    }
     let public_good;
     let root = if wants_keyless(set, &name) {
         if let Some(r) = options.trusted_root {
@@ -294,7 +308,7 @@ async fn verify_digest(
     if let Some(db) = rescan_db {
         evidence.rescan = rescan::rescan(db, &evidence.statements, subject)?;
     }
-    let verdict = vouch_policy::evaluate(set, &evidence, trust.now);
+    let verdict = vouch_policy::evaluate_image(set, &evidence, trust.now);
     if verdict.admitted() {
         return Ok(verdict);
     }
@@ -304,5 +318,5 @@ async fn verify_digest(
     if let Some(db) = rescan_db {
         evidence.rescan = rescan::rescan(db, &evidence.statements, subject)?;
     }
-    Ok(vouch_policy::evaluate(set, &evidence, trust.now))
+    Ok(vouch_policy::evaluate_image(set, &evidence, trust.now))
 }

@@ -1,10 +1,11 @@
-//! `vouch sbom`: a CycloneDX or SPDX SBOM for a Cargo workspace or a bare `Cargo.lock`.
+//! `vouch sbom`: a CycloneDX or SPDX SBOM for a project directory, a lockfile or a manifest
+//! of any ecosystem vouch-catalog reads.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
-use vouch_sbom::cargo::{CatalogOptions, Features, MetadataOptions, Target};
+use vouch_sbom::cargo::{Features, Target};
 use vouch_sbom::time::OffsetDateTime;
 use vouch_sbom::{Format, Sbom};
 
@@ -24,18 +25,27 @@ pub enum Profile {
 
 #[derive(Debug, Clone, Args)]
 #[command(
-    after_help = "Formats: cyclonedx-json (1.6, default), cyclonedx-json@1.5, spdx-json (2.3).\nOutput is byte-identical across runs; SOURCE_DATE_EPOCH sets the timestamp (SPDX requires one:\nwithout it, the current time).\nExit status: 0 written, 2 bad input (nothing written)."
+    after_help = "Formats: cyclonedx-json (1.7, default), cyclonedx-json@1.6, cyclonedx-json@1.5, spdx-json (2.3),\nspdx-json@3.0.1.\nOutput is byte-identical across runs; SOURCE_DATE_EPOCH sets the timestamp (SPDX requires one:\nwithout it, the current time).\nExit status: 0 written, 2 bad input (nothing written)."
 )]
 pub struct SbomArgs {
-    /// A directory with `Cargo.toml`, a `Cargo.toml`, or a `Cargo.lock` (lockfile-only mode:
-    /// no sources needed, but no dev/build distinction); or a container image:
-    /// `registry:REF`, `oci:DIR[:tag]`, `docker-archive:FILE`, `dir:ROOTFS`, or a bare
-    /// `registry/repo:tag` that is not an existing path.
+    /// A project directory (walked for lockfiles), a lockfile or a manifest. Cargo projects
+    /// with `Cargo.toml` are read through `cargo metadata`; a bare `Cargo.lock` in
+    /// lockfile-only mode (no sources needed, but no dev/build distinction). Or a container
+    /// image: `registry:REF`, `oci:DIR[:tag]`, `docker-archive:FILE`, `dir:ROOTFS`, or a
+    /// bare `registry/repo:tag` that is not an existing path.
     #[arg(default_value = ".", value_name = "PATH|IMAGE")]
     pub path: PathBuf,
     /// For a multi-platform image: the platform to catalog (`os/arch[/variant]`).
     #[arg(long, value_name = "OS/ARCH")]
     pub platform: Option<String>,
+    /// Read PATH as this lockfile format whatever its name (cargo, npm, yarn, pnpm, bun,
+    /// requirements, poetry, uv, pipenv, pdm, pylock, gomod, gemfile, composer, gradle,
+    /// maven, nuget, pub).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub lockfile_type: Option<String>,
+    /// Leave out development-only dependencies (where the lockfile says so).
+    #[arg(long)]
+    pub no_dev: bool,
     /// Describe only this workspace member (`name` or `name@version`); repeatable.
     #[arg(short = 'p', long = "package", value_name = "SPEC")]
     pub packages: Vec<String>,
@@ -59,56 +69,42 @@ pub struct SbomArgs {
     pub profile: Profile,
 }
 
-/// What PATH turned out to be.
-enum Input {
-    Manifest(PathBuf),
-    Lockfile(PathBuf),
+/// The `--type` names, for the error message.
+fn type_names() -> String {
+    vouch_lockfile::format::TYPE_NAMES
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-fn classify(ctx: &Context, path: &Path) -> anyhow::Result<Input> {
-    if path.as_os_str() == "-" && !path.exists() {
-        return Err(hinted(
-            anyhow::anyhow!("`-`: vouch sbom does not read standard input"),
-            "pass a Cargo project directory, a `Cargo.toml` or a `Cargo.lock` (write the SBOM to stdout and pipe it: `vouch sbom | vouch scan --sbom -`)",
-        ));
-    }
-    if path.is_dir() {
-        let manifest = path.join("Cargo.toml");
-        if manifest.is_file() {
-            return Ok(Input::Manifest(manifest));
-        }
-        let lock = path.join("Cargo.lock");
-        if lock.is_file() {
-            ctx.note(&format!(
-                "no `Cargo.toml` in `{}`: lockfile-only mode (no dev/build distinction)",
-                path.display()
-            ));
-            return Ok(Input::Lockfile(lock));
-        }
-        return Err(hinted(
-            anyhow::anyhow!(
-                "failed to read `{}`: no `Cargo.toml` or `Cargo.lock` in this directory",
-                manifest.display()
-            ),
-            "pass a Cargo project directory, a `Cargo.toml` or a `Cargo.lock`",
-        ));
-    }
-    if !path.exists() {
-        return Err(anyhow::anyhow!(
-            "failed to read `{}`: no such file or directory",
-            path.display()
-        ));
-    }
-    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    if extension.eq_ignore_ascii_case("lock") {
-        Ok(Input::Lockfile(path.to_owned()))
-    } else if extension.eq_ignore_ascii_case("toml") {
-        Ok(Input::Manifest(path.to_owned()))
-    } else {
-        Err(hinted(
-            anyhow::anyhow!("`{}` is not a `Cargo.toml` or `Cargo.lock`", path.display()),
-            "pass a Cargo project directory, a `Cargo.toml` or a `Cargo.lock`",
-        ))
+/// Parses `--type`.
+pub fn parse_type(name: Option<&str>) -> anyhow::Result<Option<vouch_catalog::FileFormat>> {
+    name.map(|n| {
+        vouch_catalog::FileFormat::from_type_name(n).ok_or_else(|| {
+            hinted(
+                anyhow::anyhow!("unknown lockfile type `{n}`"),
+                format!("known types: {}", type_names()),
+            )
+        })
+    })
+    .transpose()
+}
+
+/// A catalog error with the hint a user needs.
+pub fn catalog_error(e: vouch_catalog::CatalogError) -> anyhow::Error {
+    use vouch_catalog::CatalogError as E;
+    let hint = match &e {
+        E::NothingFound(_) | E::UnknownFile(_) => Some(format!(
+            "vouch reads Cargo, npm/yarn/pnpm/bun, requirements/poetry/uv/Pipfile/pdm/pylock, go.mod, Gemfile.lock, composer.lock, pom.xml, gradle.lockfile, NuGet packages.lock.json and pubspec.lock; --type {{{}}} forces a format",
+            type_names()
+        )),
+        E::IsSbom { path } => Some(format!("scan an SBOM with `vouch scan --sbom {path}`")),
+        _ => None,
+    };
+    match hint {
+        Some(h) => hinted(e, h),
+        None => anyhow::Error::new(e),
     }
 }
 
@@ -133,68 +129,67 @@ pub fn build(ctx: &Context, args: &SbomArgs) -> anyhow::Result<Sbom> {
     if let Some(sbom) = super::image::sbom_if_image(ctx, &args.path, args.platform.as_deref())? {
         return Ok(sbom);
     }
-    let sbom = match classify(ctx, &args.path)? {
-        Input::Manifest(manifest) => {
-            let opts = MetadataOptions {
-                manifest_path: manifest,
-                target: match args.target.as_str() {
-                    "all" => Target::All,
-                    t => Target::Triple(t.to_owned()),
-                },
-                features: Features {
-                    all_features: args.all_features,
-                    no_default_features: args.no_default_features,
-                    features: args.features.clone(),
-                },
-                offline: args.offline,
-            };
-            let md = vouch_sbom::cargo::metadata(&opts)?;
-            vouch_sbom::cargo::from_metadata(
-                &md,
-                &CatalogOptions {
-                    packages: args.packages.clone(),
-                },
-            )?
+    let path = &args.path;
+    if path.as_os_str() == "-" && !path.exists() {
+        return Err(hinted(
+            anyhow::anyhow!("`-`: vouch sbom does not read standard input"),
+            "pass a project directory, a lockfile or a manifest (write the SBOM to stdout and pipe it: `vouch sbom | vouch scan --sbom -`)",
+        ));
+    }
+    let format = parse_type(args.lockfile_type.as_deref())?;
+    let is_cargo_lock = path.is_file()
+        && (format == Some(vouch_catalog::FileFormat::CargoLock)
+            || (format.is_none() && path.file_name().is_some_and(|n| n == "Cargo.lock")))
+        || (path.is_dir()
+            && !path.join("Cargo.toml").is_file()
+            && path.join("Cargo.lock").is_file());
+    if is_cargo_lock {
+        let cargo_only = [
+            (!args.packages.is_empty(), "-p"),
+            (args.target != "all", "--target"),
+            (!args.features.is_empty(), "--features"),
+            (args.all_features, "--all-features"),
+            (args.no_default_features, "--no-default-features"),
+        ];
+        if let Some((_, flag)) = cargo_only.iter().find(|(set, _)| *set) {
+            return Err(hinted(
+                anyhow::anyhow!(
+                    "`{}`: {flag} needs `Cargo.toml`; lockfile-only mode lists every locked package",
+                    path.display()
+                ),
+                "pass the project directory (with `Cargo.toml`), or drop the flag",
+            ));
         }
-        Input::Lockfile(lock) => {
-            let cargo_only = [
-                (!args.packages.is_empty(), "-p"),
-                (args.target != "all", "--target"),
-                (!args.features.is_empty(), "--features"),
-                (args.all_features, "--all-features"),
-                (args.no_default_features, "--no-default-features"),
-            ];
-            if let Some((_, flag)) = cargo_only.iter().find(|(set, _)| *set) {
-                return Err(hinted(
-                    anyhow::anyhow!(
-                        "`{}`: {flag} needs `Cargo.toml`; lockfile-only mode lists every locked package",
-                        lock.display()
-                    ),
-                    "pass the project directory (with `Cargo.toml`), or drop the flag",
-                ));
-            }
-            let display = lock.display().to_string();
-            let parsed = vouch_sbom::cargo::read_lockfile(&lock)?;
-            if parsed.packages.is_empty() {
-                // Cargo always locks at least the root package.
-                anyhow::bail!(
-                    "failed to parse `{display}`: no `[[package]]` entries (truncated, or not a Cargo.lock?)"
-                );
-            }
-            for (i, entry) in &parsed.unresolved {
-                let p = &parsed.packages[*i];
-                ctx.warn(&format!(
-                    "`{display}`: dependency `{entry}` of `{} {}` (line {}) is not in the lockfile; skipped",
-                    p.name, p.version, p.line
-                ));
-            }
-            let name = std::fs::canonicalize(&lock)
-                .ok()
-                .and_then(|p| p.parent()?.file_name()?.to_str().map(str::to_owned))
-                .unwrap_or_else(|| "workspace".to_owned());
-            vouch_sbom::cargo::from_lockfile(&parsed, &name)
+        if path.is_dir() {
+            ctx.note(&format!(
+                "no `Cargo.toml` in `{}`: lockfile-only mode (no dev/build distinction)",
+                path.display()
+            ));
         }
+    }
+    let opts = vouch_catalog::CatalogOptions {
+        no_dev: args.no_dev || args.profile == Profile::Runtime,
+        format,
+        cargo: Some(vouch_catalog::CargoOptions {
+            target: match args.target.as_str() {
+                "all" => Target::All,
+                t => Target::Triple(t.to_owned()),
+            },
+            features: Features {
+                all_features: args.all_features,
+                no_default_features: args.no_default_features,
+                features: args.features.clone(),
+            },
+            offline: args.offline,
+            packages: args.packages.clone(),
+        }),
+        include_vendored: false,
     };
+    let catalog = vouch_catalog::catalog_report(path, &opts).map_err(catalog_error)?;
+    for w in &catalog.warnings {
+        ctx.warn(w);
+    }
+    let sbom = catalog.sbom;
     Ok(match args.profile {
         Profile::All => sbom,
         Profile::Runtime => sbom.runtime_only(),
@@ -212,7 +207,7 @@ pub fn run(ctx: &Context, args: SbomArgs) -> anyhow::Result<Status> {
     // two runs are byte-identical. SPDX requires `created`: SOURCE_DATE_EPOCH, else now.
     sbom.timestamp = match format {
         Format::CycloneDx(_) => epoch,
-        Format::Spdx23 => Some(epoch.unwrap_or_else(OffsetDateTime::now_utc)),
+        Format::Spdx23 | Format::Spdx3 => Some(epoch.unwrap_or_else(OffsetDateTime::now_utc)),
     };
     crate::output::emit(ctx, &format.encode(&sbom))?;
     Ok(Status::Ok)

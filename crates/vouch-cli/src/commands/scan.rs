@@ -41,13 +41,19 @@ impl From<FailOn> for Level {
 
 #[derive(Debug, Args)]
 pub struct ScanArgs {
-    /// Project directories or lockfiles (Cargo.lock, package-lock.json, requirements*.txt,
-    /// poetry.lock, uv.lock, Pipfile.lock, go.mod) [default: . unless --sbom]; or container
-    /// images (`registry:REF`, `oci:DIR[:tag]`, `docker-archive:FILE`, `dir:ROOTFS`, or a
-    /// bare `registry/repo:tag` that is not an existing path).
+    /// Project directories (walked for lockfiles), lockfiles or manifests, cataloged as
+    /// `vouch sbom` catalogs them [default: . unless --sbom]; or container images
+    /// (`registry:REF`, `oci:DIR[:tag]`, `docker-archive:FILE`, `dir:ROOTFS`, or a bare
+    /// `registry/repo:tag` that is not an existing path).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Scan the components of a CycloneDX 1.5/1.6 or SPDX 2.3 JSON SBOM (`-` = stdin).
+    /// For a multi-platform image: the platform to scan (`os/arch[/variant]`).
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
+    /// Read each PATH as this lockfile format whatever its name (see `vouch sbom --help`).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub lockfile_type: Option<String>,
+    /// Scan the components of a CycloneDX 1.4–1.7 or SPDX 2.2–2.3/3.0.1 JSON SBOM (`-` = stdin).
     #[arg(long, value_name = "FILE")]
     pub sbom: Option<String>,
     /// Use the offline database only; never touch the network.
@@ -71,9 +77,6 @@ pub struct ScanArgs {
     /// OpenVEX document whose `not_affected`/`fixed` statements suppress findings.
     #[arg(long, value_name = "FILE")]
     pub vex: Vec<PathBuf>,
-    /// For a multi-platform image: the platform to scan (`os/arch[/variant]`).
-    #[arg(long, value_name = "OS/ARCH")]
-    pub platform: Option<String>,
     /// Skip development-only dependencies (where the lockfile marks them).
     #[arg(long)]
     pub no_dev: bool,
@@ -126,6 +129,11 @@ pub fn run(ctx: &Context, args: ScanArgs) -> anyhow::Result<Status> {
     } else {
         args.paths.clone()
     };
+    let catalog = vouch_catalog::CatalogOptions {
+        no_dev: args.no_dev,
+        format: super::sbom::parse_type(args.lockfile_type.as_deref())?,
+        ..vouch_catalog::CatalogOptions::default()
+    };
     for p in &paths {
         if super::image::add_if_image(
             ctx,
@@ -136,7 +144,7 @@ pub fn run(ctx: &Context, args: ScanArgs) -> anyhow::Result<Status> {
         )? {
             continue;
         }
-        inputs::add_path(&mut collected, p, !args.no_dev)?;
+        inputs::add_path(&mut collected, p, &catalog)?;
     }
     let ignores = match &args.ignore_file {
         Some(p) => policy::load_ignores(p)?,

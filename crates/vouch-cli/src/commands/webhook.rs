@@ -1,9 +1,10 @@
-//! `vouch webhook serve`: the Kubernetes validating admission webhook.
+//! `vouch webhook serve`: the Kubernetes mutating and validating admission webhook.
 //!
 //! Loads the policy (and the trusted root, when a policy trusts keyless identities) once,
-//! then serves `POST /validate` and `GET /healthz` over HTTPS until the process is stopped.
-//! The decisions are `vouch-webhook`'s, which verifies every image with the same function
-//! `vouch verify image` uses. One line per review goes to stderr.
+//! then serves `POST /mutate`, `POST /validate`, `GET /healthz`, `GET /readyz` and
+//! `GET /metrics` over HTTPS until the process is stopped. The decisions are
+//! `vouch-webhook`'s, which verifies every image with the same function `vouch verify image`
+//! uses. One JSON line per review goes to stderr.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -25,7 +26,8 @@ pub struct WebhookArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum WebhookCommand {
-    /// Serve the validating admission webhook (`POST /validate`, `GET /healthz`).
+    /// Serve the admission webhook (`POST /mutate`, `POST /validate`, `GET /healthz`,
+    /// `GET /readyz`, `GET /metrics`).
     Serve(ServeArgs),
 }
 
@@ -60,6 +62,19 @@ pub struct ServeArgs {
     /// For a multi-platform index: whether the index or each platform must pass.
     #[arg(long, value_enum, default_value_t = Platforms::Index)]
     pub platforms: Platforms,
+    /// Check the policy file every this many seconds and reload it when its content changed
+    /// (a policy mounted from a ConfigMap); 0: only SIGHUP reloads.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub watch_policy: u64,
+    /// How long an admission verdict is reused, in seconds (0: not cached).
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub cache_admit_ttl: u64,
+    /// How long a denial is reused, in seconds (0: not cached).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub cache_deny_ttl: u64,
+    /// How long a tag's digest is reused, in seconds (0: resolved for every review).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub tag_ttl: u64,
     #[command(flatten)]
     pub registry: RegistryArgs,
 }
@@ -94,11 +109,20 @@ impl vouch_webhook::Reporter for Log {
             return;
         }
         let r = &answer.body["response"];
-        let line = if r.is_object() {
+        let line = if let (true, Some(record)) = (r.is_object(), &answer.record) {
             serde_json::json!({
-                "uid": r["uid"],
+                "uid": record.uid,
+                "endpoint": record.endpoint,
+                "namespace": record.namespace,
+                "kind": record.kind,
+                "name": record.name,
+                "operation": record.operation,
+                "images": record.images,
+                "result": record.result,
                 "allowed": r["allowed"],
-                "ms": elapsed.as_millis() as u64,
+                "codes": record.codes,
+                "pinned": record.pinned,
+                "ms": record.milliseconds,
                 "message": r["status"]["message"],
                 "warnings": r.get("warnings").cloned().unwrap_or_default(),
             })
@@ -155,6 +179,12 @@ fn serve(ctx: &Context, args: ServeArgs) -> anyhow::Result<Status> {
             Platforms::Index => vouch_verify::Platforms::Index,
             Platforms::Each => vouch_verify::Platforms::Each,
         },
+        cache: vouch_webhook::cache::CacheSettings {
+            admit_ttl: Duration::from_secs(args.cache_admit_ttl),
+            deny_ttl: Duration::from_secs(args.cache_deny_ttl),
+            tag_ttl: Duration::from_secs(args.tag_ttl),
+            ..vouch_webhook::cache::CacheSettings::default()
+        },
     };
     let webhook =
         vouch_webhook::Webhook::new(settings)?.with_reporter(Arc::new(Log { quiet: ctx.quiet }));
@@ -165,6 +195,12 @@ fn serve(ctx: &Context, args: ServeArgs) -> anyhow::Result<Status> {
             _ => None,
         },
         max_body_bytes: args.max_body_size,
+        watch: (args.watch_policy > 0).then(|| {
+            (
+                vec![args.policy.clone()],
+                Duration::from_secs(args.watch_policy),
+            )
+        }),
     };
     let path = args.policy.clone();
     let reload: vouch_webhook::server::Reload = Arc::new(move || {
@@ -180,7 +216,7 @@ fn serve(ctx: &Context, args: ServeArgs) -> anyhow::Result<Status> {
     vouch_webhook::server::serve_blocking(&config, webhook, Some(reload), |addr, tls| {
         let scheme = if tls { "https" } else { "http" };
         ctx.note(&format!(
-            "vouch webhook listening on {scheme}://{addr} (POST /validate, GET /healthz)"
+            "vouch webhook listening on {scheme}://{addr} (POST /mutate, POST /validate, GET /healthz, GET /readyz, GET /metrics)"
         ));
     })
     .map_err(|e| match e {

@@ -1,7 +1,9 @@
-//! `vouch sign blob`: what `cosign sign-blob --key` writes, byte for byte: base64 of an
-//! ASN.1 DER ECDSA signature over the file's SHA-256 (SHA-384 for P-384 keys), and optionally
-//! a Sigstore bundle v0.3 (`messageSignature`, `publicKey.hint`). The file is hashed as it
-//! streams: memory does not grow with its size.
+//! `vouch sign blob`: what `cosign sign-blob` writes, byte for byte: base64 of an ASN.1 DER
+//! ECDSA signature over the file's SHA-256 (SHA-384 for P-384 keys), and optionally a Sigstore
+//! bundle v0.3. With `--key`, the bundle names the key (`publicKey.hint`) and, by default, holds
+//! a Rekor entry and timestamp (`--tlog-upload=false`: neither); without a key (`--keyless`),
+//! a Fulcio certificate for the signer's OIDC identity, a Rekor entry and a timestamp. The file
+//! is hashed as it streams: memory does not grow with its size.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -22,15 +24,17 @@ pub struct BlobArgs {
     /// The file to sign (`-` for standard input).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// The cosign private key file.
+    /// The cosign private key file, or `env://VAR` (the key's PEM in a variable).
     #[arg(long, value_name = "FILE")]
-    pub key: PathBuf,
+    pub key: Option<PathBuf>,
     /// Write the base64 signature to SIG instead of standard output.
     #[arg(long, value_name = "SIG")]
     pub output_signature: Option<PathBuf>,
-    /// Also write a Sigstore bundle (v0.3, key-based, no transparency-log entry).
+    /// Also write a Sigstore bundle (v0.3); required without a key.
     #[arg(long, value_name = "FILE")]
     pub bundle: Option<PathBuf>,
+    #[command(flatten)]
+    pub sigstore: super::sigstore::SigstoreArgs,
 }
 
 /// Hashes a file (or standard input) in chunks, drawing progress.
@@ -109,18 +113,16 @@ impl<R: Read> Read for Cancellable<'_, R> {
 fn load_key_while_hashing(
     ctx: &Context,
     args: &BlobArgs,
+    key_path: &Path,
 ) -> anyhow::Result<(vouch_sign::PrivateKey, Option<Vec<u8>>)> {
-    let password = key::password::for_reading(&args.key.display().to_string())?;
-    if args.file.as_os_str() == "-" {
-        return Ok((
-            key::load_private_with(&args.key, password.as_bytes())?,
-            None,
-        ));
+    if args.file.as_os_str() == "-" || super::sigstore::env_key(key_path).is_some() {
+        return Ok((super::sigstore::load_key(key_path)?, None));
     }
+    let password = key::password::for_reading(&key_path.display().to_string())?;
     let cancel = AtomicBool::new(false);
     let (loaded, digest) = std::thread::scope(|scope| {
         let loader = scope.spawn(|| {
-            let key = key::load_private_with(&args.key, password.as_bytes());
+            let key = key::load_private_with(key_path, password.as_bytes());
             if key.is_err() {
                 cancel.store(true, Ordering::Relaxed);
             }
@@ -148,7 +150,10 @@ fn load_key_while_hashing(
 }
 
 pub fn run(ctx: &Context, args: BlobArgs) -> anyhow::Result<Status> {
-    let (key, sha256) = load_key_while_hashing(ctx, &args)?;
+    let Some(key_path) = args.key.clone() else {
+        return run_keyless(ctx, &args);
+    };
+    let (key, sha256) = load_key_while_hashing(ctx, &args, &key_path)?;
     let (signature, algorithm, digest) = if let Some(alg) = key.public_key().digest_algorithm() {
         let digest = match sha256 {
             Some(d) if alg == DigestAlgorithm::Sha256 => d,
@@ -161,13 +166,62 @@ pub fn run(ctx: &Context, args: BlobArgs) -> anyhow::Result<Status> {
         let digest = DigestAlgorithm::Sha256.digest(&data);
         (key.sign(&data)?, DigestAlgorithm::Sha256, digest)
     };
-    let b64 = vouch_sign::encoding::encode_base64(&signature);
+    let mut signature = signature;
     if let Some(bundle_path) = &args.bundle {
-        let bundle =
-            Bundle::for_message_signature(algorithm, &digest, &signature, key.public_key());
+        let bundle = if args.sigstore.tlog_upload {
+            // Logged (and timestamped): the session signs the digest again with the same
+            // key, so the signature written below is the logged one.
+            let sha256: [u8; 32] = match (algorithm, digest.as_slice().try_into()) {
+                (DigestAlgorithm::Sha256, Ok(d))
+                    if key.public_key().digest_algorithm().is_some() =>
+                {
+                    d
+                }
+                _ => anyhow::bail!(
+                    "a {} key cannot sign a blob for the transparency log (Rekor logs SHA-256 \
+                     signatures); pass --tlog-upload=false",
+                    key.public_key().algorithm()
+                ),
+            };
+            let session = args.sigstore.session(false)?;
+            let signed =
+                session.sign_with_key(&key, vouch_sigstore::Payload::Blob { sha256: &sha256 })?;
+            super::sigstore::report(ctx, &session, &signed);
+            signature = signed.bundle.signature().unwrap_or_default().to_vec();
+            signed.bundle
+        } else {
+            ctx.warn(super::sigstore::NO_TLOG_WARNING);
+            Bundle::for_message_signature(algorithm, &digest, &signature, key.public_key())
+        };
         crate::output::write_atomic(bundle_path, &bundle.to_json())?;
         ctx.note(&format!("Wrote bundle to {}", bundle_path.display()));
     }
+    write_signature(ctx, &args, &signature)?;
+    Ok(Status::Ok)
+}
+
+/// Keyless: the file's SHA-256, signed with an ephemeral key certified by Fulcio.
+fn run_keyless(ctx: &Context, args: &BlobArgs) -> anyhow::Result<Status> {
+    let Some(bundle_path) = &args.bundle else {
+        anyhow::bail!(
+            "keyless signing needs --bundle FILE (the certificate and log entry live there), or pass --key"
+        );
+    };
+    let session = args.sigstore.session(true)?;
+    let token = args.sigstore.token(&session)?;
+    let sha256: [u8; 32] = digest_file(ctx, &args.file, DigestAlgorithm::Sha256)?
+        .try_into()
+        .expect("SHA-256 is 32 bytes");
+    let signed = session.sign_keyless(&token, vouch_sigstore::Payload::Blob { sha256: &sha256 })?;
+    super::sigstore::report(ctx, &session, &signed);
+    crate::output::write_atomic(bundle_path, &signed.bundle.to_json())?;
+    ctx.note(&format!("Wrote bundle to {}", bundle_path.display()));
+    write_signature(ctx, args, signed.bundle.signature().unwrap_or_default())?;
+    Ok(Status::Ok)
+}
+
+fn write_signature(ctx: &Context, args: &BlobArgs, signature: &[u8]) -> anyhow::Result<()> {
+    let b64 = vouch_sign::encoding::encode_base64(signature);
     match &args.output_signature {
         Some(path) => {
             crate::output::write_atomic(path, b64.as_bytes())?;
@@ -175,5 +229,5 @@ pub fn run(ctx: &Context, args: BlobArgs) -> anyhow::Result<Status> {
         }
         None => crate::output::emit(ctx, format!("{b64}\n").as_bytes())?,
     }
-    Ok(Status::Ok)
+    Ok(())
 }

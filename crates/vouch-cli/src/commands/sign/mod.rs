@@ -3,6 +3,7 @@
 pub mod blob;
 pub mod dsse;
 pub mod image;
+pub mod sigstore;
 
 use clap::{Args, Subcommand};
 

@@ -5,6 +5,7 @@ pub mod blob;
 pub mod bundle;
 pub mod dsse;
 pub mod image;
+pub mod workloads;
 
 use clap::{Args, Subcommand};
 
@@ -30,6 +31,8 @@ pub enum VerifyCommand {
     Artifact(artifact::ArtifactArgs),
     /// Verify an image's signatures and attestations in its registry against a policy.
     Image(image::ImageArgs),
+    /// Audit a cluster's workloads (`kubectl get … -o json`) against the webhook's policy.
+    Workloads(workloads::WorkloadsArgs),
 }
 
 pub fn run(ctx: &Context, args: VerifyArgs) -> anyhow::Result<Status> {
@@ -39,5 +42,6 @@ pub fn run(ctx: &Context, args: VerifyArgs) -> anyhow::Result<Status> {
         VerifyCommand::Dsse(a) => dsse::run(ctx, a),
         VerifyCommand::Artifact(a) => artifact::run(ctx, a),
         VerifyCommand::Image(a) => image::run(ctx, a),
+        VerifyCommand::Workloads(a) => workloads::run(ctx, a),
     }
 }
