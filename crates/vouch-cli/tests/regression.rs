@@ -143,7 +143,7 @@ fn dev_null_is_written_in_place() {
     // A character device (a null device of our own, made where we may make one).
     let me = std::fs::metadata(dir.path()).unwrap().uid();
     if me != 0 {
-        eprintln!("not root: the mknod case is skipped");
+        // Not root: no device node can be made here.
         return;
     }
     let null = dir.path().join("null");
@@ -651,6 +651,28 @@ fn scan_fixed_column_shows_the_fix() {
     assert!(!time.contains("0.2.0"), "{time}");
     let nix = row("nix");
     assert!(nix.contains(" 0.20.2, 0.21.2, 0.22.2, ≥ 0.23.0 "), "{nix}");
+    // The OpenVEX action statement says the same.
+    let lock = vouch_testkit::shared_path("lockfiles/crates.io/alacritty/v0.7.2/Cargo.lock");
+    let o = run(
+        &[
+            "scan",
+            "--offline",
+            "--db",
+            scan_db(),
+            "--format",
+            "openvex",
+            lock.to_str().unwrap(),
+        ],
+        None,
+    );
+    let vex: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let action = vex["statements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["vulnerability"]["name"] == "RUSTSEC-2020-0071")
+        .map(|s| s["action_statement"].as_str().unwrap().to_owned());
+    assert_eq!(action.as_deref(), Some("Upgrade to ≥ 0.2.23."), "{vex}");
 }
 
 // 16. `.ci/run` killed processes by name.
@@ -692,4 +714,135 @@ fn ci_run_kills_nothing_by_name() {
             }
         }
     }
+}
+
+// 11. Error hints.
+
+/// The `error:`, `caused by:` and `hint:` lines of a failed run (exit 2).
+fn failure(o: &Output) -> (Vec<String>, Vec<String>, Vec<String>) {
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(o));
+    let err = stderr(o);
+    let pick = |p: &str| {
+        err.lines()
+            .filter_map(|l| l.strip_prefix(p).map(str::to_owned))
+            .collect::<Vec<_>>()
+    };
+    (pick("error: "), pick("caused by: "), pick("hint: "))
+}
+
+#[test]
+fn key_public_key_of_a_non_key_file_says_so() {
+    let root = vouch_testkit::repo_root();
+    let o = run(&["key", "public-key", "--key", "Cargo.toml"], Some(&root));
+    let (error, _, hint) = failure(&o);
+    assert_eq!(
+        error,
+        ["`Cargo.toml` is not a key file: it holds no PEM block"]
+    );
+    assert!(hint[0].contains("vouch key generate"), "{hint:?}");
+    assert!(!stderr(&o).contains("password"), "{}", stderr(&o));
+    // A PEM file of another kind names what it holds.
+    let dir = tempfile::tempdir().unwrap();
+    let cert = write(
+        dir.path(),
+        "c.pem",
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+    );
+    let o = run(
+        &["key", "public-key", "--key", cert.to_str().unwrap()],
+        None,
+    );
+    let (error, _, _) = failure(&o);
+    assert!(error[0].contains("holds a PEM `CERTIFICATE`"), "{error:?}");
+}
+
+#[test]
+fn scan_without_a_database_says_how_to_scan_offline() {
+    // Online (the default) with the OSV API out of reach.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let o = run(&["scan", "--osv-url", &url, &lockfile()], None);
+    let (_, _, hint) = failure(&o);
+    assert_eq!(hint.len(), 1, "{}", stderr(&o));
+    for word in ["--offline", "--db", "vouch db update"] {
+        assert!(hint[0].contains(word), "{hint:?}");
+    }
+}
+
+#[test]
+fn scan_of_an_xml_sbom_says_xml_is_not_read() {
+    let xml = vouch_testkit::shared_path(
+        "lockfiles/_peer-fixtures/osv-scanner/testdata/sbom-insecure/alpine.cdx.xml",
+    );
+    let o = run(
+        &[
+            "scan",
+            "--offline",
+            "--db",
+            scan_db(),
+            "--sbom",
+            xml.to_str().unwrap(),
+        ],
+        None,
+    );
+    let (error, causes, _) = failure(&o);
+    assert!(error[0].contains("alpine.cdx.xml"), "{error:?}");
+    assert_eq!(causes.len(), 1, "{causes:?}");
+    assert!(causes[0].contains("XML document"), "{causes:?}");
+    assert!(causes[0].contains("JSON only"), "{causes:?}");
+}
+
+#[test]
+fn a_refused_connection_is_one_caused_by() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let host = listener.local_addr().unwrap().to_string();
+    drop(listener);
+    let o = run(&["tree", &format!("{host}/app:v1")], None);
+    let (error, causes, _) = failure(&o);
+    assert_eq!(error.len(), 1);
+    assert_eq!(causes.len(), 1, "{}", stderr(&o));
+    assert!(causes[0].contains(&host), "{causes:?}");
+    assert!(causes[0].to_lowercase().contains("refused"), "{causes:?}");
+}
+
+// 12. Global options a command ignores.
+
+#[test]
+fn global_options_a_command_ignores_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = run(
+        &[
+            "verify",
+            "blob",
+            "--format",
+            "xyz",
+            "--key",
+            "k.pub",
+            "--signature",
+            "s",
+            "f",
+        ],
+        Some(d),
+    );
+    let (error, _, hint) = failure(&o);
+    assert_eq!(error, ["`vouch verify blob` does not take --format"]);
+    assert!(hint[0].contains("vouch verify blob --help"), "{hint:?}");
+    // Refused before anything is written.
+    let o = vouch()
+        .args(["key", "generate", "-o", "x"])
+        .env("COSIGN_PASSWORD", "regression")
+        .current_dir(d)
+        .output()
+        .unwrap();
+    let (error, _, _) = failure(&o);
+    assert_eq!(error, ["`vouch key generate` does not take -o/--output"]);
+    assert_eq!(std::fs::read_dir(d).unwrap().count(), 0, "nothing written");
+    // What a command takes still works.
+    let o = run(
+        &["sbom", &lockfile(), "--format", "spdx-json", "-o", "s.json"],
+        Some(d),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
 }

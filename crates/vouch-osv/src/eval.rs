@@ -432,13 +432,14 @@ mod tests {
 
     #[test]
     fn single_unaffected_versions_are_islands_and_the_open_fix_is_found() {
-        // RUSTSEC-2020-0071 (time): 0.2.0 … 0.2.6 are each unaffected, 0.2.23 the fix.
+        // As RUSTSEC-2020-0071 (time): 0.2.0 and 0.2.1 are each one unaffected version,
+        // 0.2.2 … 0.2.6 a run of them, 0.2.23 the fix.
         let r = with_events(
-            r#"[{"introduced":"0.0.0-0"},{"fixed":"0.2.0"},{"introduced":"0.2.1-0"},{"fixed":"0.2.1"},{"introduced":"0.2.7-0"},{"fixed":"0.2.23"}]"#,
+            r#"[{"introduced":"0.0.0-0"},{"fixed":"0.2.0"},{"introduced":"0.2.1-0"},{"fixed":"0.2.1"},{"introduced":"0.2.2-0"},{"fixed":"0.2.2"},{"introduced":"0.2.7-0"},{"fixed":"0.2.23"}]"#,
         );
         let e = eval(&r, "0.1.44");
         assert!(e.affected);
-        assert_eq!(e.fixed, vec!["0.2.0", "0.2.1", "0.2.23"]);
+        assert_eq!(e.fixed, vec!["0.2.0", "0.2.1", "0.2.2", "0.2.23"]);
         assert_eq!(e.islands, vec!["0.2.0", "0.2.1"]);
         assert_eq!(e.open_from.as_deref(), Some("0.2.23"));
         // rand: a fix on each release line is a fix, not an island.

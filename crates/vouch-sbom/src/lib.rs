@@ -157,6 +157,26 @@ pub enum DecodeError {
 /// edges to unknown refs are dropped), strict where a consumer would be misled (a purl that
 /// does not parse is an error, not a silently missing package).
 pub fn decode(bytes: &[u8]) -> Result<Sbom, DecodeError> {
+    // Formats that are SBOMs but not JSON get a name, not a JSON syntax error.
+    let head = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let head = &head[head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len())..];
+    if head.starts_with(b"<") {
+        return Err(DecodeError::Unsupported(
+            "XML document (CycloneDX XML or SPDX RDF/XML): vouch reads CycloneDX and SPDX JSON \
+             only; convert it to JSON first (`cyclonedx convert --output-format json`)"
+                .to_owned(),
+        ));
+    }
+    if head.starts_with(b"SPDXVersion:") {
+        return Err(DecodeError::Unsupported(
+            "SPDX tag-value document: vouch reads CycloneDX and SPDX JSON only; convert it to \
+             JSON first"
+                .to_owned(),
+        ));
+    }
     // Scanning a 10k-component SBOM spent a sixth of its time building a generic value first.
     if let Some(result) = cyclonedx::decode_fast(bytes) {
         return result;

@@ -185,3 +185,27 @@ fn first_party_crates_are_components_but_not_scannable_packages() {
         assert_eq!(names, vec!["memchr"]);
     }
 }
+
+#[test]
+fn xml_and_tag_value_sboms_are_named_not_json_errors() {
+    for (rel, what) in [
+        (
+            "lockfiles/_peer-fixtures/osv-scanner/testdata/sbom-insecure/alpine.cdx.xml",
+            "XML document",
+        ),
+        (
+            "schemas/spdx-2.3/SPDXTagExample-v2.3.spdx",
+            "SPDX tag-value document",
+        ),
+    ] {
+        let bytes = std::fs::read(vouch_testkit::shared_path(rel)).unwrap();
+        match decode(&bytes) {
+            Err(e @ DecodeError::Unsupported(_)) => {
+                let msg = e.to_string();
+                assert!(msg.contains(what), "{rel}: {msg}");
+                assert!(msg.contains("JSON only"), "{rel}: {msg}");
+            }
+            other => panic!("{rel}: {other:?}"),
+        }
+    }
+}

@@ -37,7 +37,70 @@ impl From<Status> for ExitCode {
     }
 }
 
+/// The command's name as typed, and whether it takes the global `--format` and `-o`.
+fn globals_taken(command: &Command) -> (&'static str, bool, bool) {
+    match command {
+        Command::Sbom(_) => ("sbom", true, true),
+        Command::Scan(_) => ("scan", true, true),
+        Command::Db(a) => match a.command {
+            db::DbCommand::Import(_) => ("db import", false, false),
+            db::DbCommand::Update(_) => ("db update", false, false),
+            db::DbCommand::Info(_) => ("db info", true, true),
+        },
+        Command::Pins(a) => match a.command {
+            Some(pins::PinsCommand::Fix(_)) => ("pins fix", false, true),
+            Some(pins::PinsCommand::Diff(_)) => ("pins diff", true, true),
+            None => ("pins", true, true),
+        },
+        Command::Key(a) => match a.command {
+            key::KeyCommand::Generate(_) => ("key generate", false, false),
+            key::KeyCommand::Import(_) => ("key import", false, false),
+            key::KeyCommand::PublicKey(_) => ("key public-key", false, true),
+        },
+        Command::Sign(a) => match a.command {
+            sign::SignCommand::Blob(_) => ("sign blob", false, true),
+            sign::SignCommand::Dsse(_) => ("sign dsse", false, true),
+            sign::SignCommand::Image(_) => ("sign image", true, true),
+        },
+        Command::Attest(_) => ("attest", true, true),
+        Command::Verify(a) => match a.command {
+            verify::VerifyCommand::Blob(_) => ("verify blob", false, false),
+            verify::VerifyCommand::Dsse(_) => ("verify dsse", false, true),
+            verify::VerifyCommand::Bundle(_) => ("verify bundle", true, true),
+            verify::VerifyCommand::Artifact(_) => ("verify artifact", true, true),
+            verify::VerifyCommand::Image(_) => ("verify image", true, true),
+            verify::VerifyCommand::Workloads(_) => ("verify workloads", true, true),
+        },
+        // `release` refuses `-o` itself, saying which files it writes instead.
+        Command::Release(_) => ("release", true, true),
+        Command::Attach(_) => ("attach", false, true),
+        Command::Tree(_) => ("tree", true, true),
+        Command::Webhook(_) => ("webhook", false, false),
+        Command::VerifyBundle(_) => ("verify-bundle", true, true),
+    }
+}
+
+/// Refuses a global option the command would silently ignore (`verify blob --format xyz`,
+/// `key generate -o x`), before anything is done.
+fn check_globals(ctx: &Context, command: &Command) -> anyhow::Result<()> {
+    let (name, format, output) = globals_taken(command);
+    let refuse = |flag: &str| {
+        crate::error::hinted(
+            anyhow::anyhow!("`vouch {name}` does not take {flag}"),
+            format!("see `vouch {name} --help` for what it writes and where"),
+        )
+    };
+    if ctx.format.is_some() && !format {
+        return Err(refuse("--format"));
+    }
+    if ctx.output.is_some() && !output {
+        return Err(refuse("-o/--output"));
+    }
+    Ok(())
+}
+
 pub fn run(ctx: &Context, command: Command) -> anyhow::Result<Status> {
+    check_globals(ctx, &command)?;
     match command {
         Command::Sbom(a) => sbom::run(ctx, a),
         Command::Scan(a) => scan::run(ctx, a),

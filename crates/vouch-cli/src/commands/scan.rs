@@ -197,7 +197,22 @@ pub fn run(ctx: &Context, args: ScanArgs) -> anyhow::Result<Status> {
 
     let bar = crate::progress::bar(ctx, 0, "scanning");
     let mut report: Report = osv_scan::scan(source.as_ref(), &collected.inputs, &BarReporter(bar))
-        .context("scan failed")?;
+        .context("scan failed")
+        .map_err(|e| {
+            if offline {
+                e
+            } else {
+                // Online by default: without the network there is the offline database.
+                crate::error::hinted(
+                    e,
+                    format!(
+                        "without access to {}, scan offline: build a database once with `vouch db update` \
+                         (or `vouch db import <export>`), then pass `--offline` (or `--db DIR`)",
+                        args.osv_url
+                    ),
+                )
+            }
+        })?;
     report.inputs = collected.scanned;
     report.diagnostics.extend(extra_diags);
     let today = build_time().get(..10).unwrap_or_default().to_owned();

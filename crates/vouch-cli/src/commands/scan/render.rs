@@ -247,10 +247,10 @@ pub fn sarif(r: &Report) -> Value {
             }));
             rules.len() - 1
         });
-        let fixed = if f.fixed.is_empty() {
+        let fixed = if f.fixed.is_empty() && f.upgrade.is_none() {
             "no fixed version".to_owned()
         } else {
-            format!("fixed in {}", f.fixed.join(", "))
+            format!("fixed in {}", fixed_text(f))
         };
         let message = format!(
             "{} {} is affected by {} ({}): {}",
@@ -331,10 +331,10 @@ pub fn openvex(r: &Report, timestamp: &str) -> Value {
         } else {
             {
                 s["status"] = json!("affected");
-                let action = if f.fixed.is_empty() {
-                    "No fixed version is known.".to_owned()
-                } else {
-                    format!("Upgrade to {}.", f.fixed.join(" or "))
+                let action = match &f.upgrade {
+                    Some(u) => format!("Upgrade to {u}."),
+                    None if f.fixed.is_empty() => "No fixed version is known.".to_owned(),
+                    None => format!("Upgrade to {}.", f.fixed.join(" or ")),
                 };
                 s["action_statement"] = json!(action);
             }
