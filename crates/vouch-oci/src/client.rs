@@ -602,6 +602,98 @@ impl Registry {
         Ok(bytes)
     }
 
+    /// Streams the blob `desc` names into `out` (an image layer: too large to hold in
+    /// memory), refusing it past `limit` bytes or past the descriptor's size, and checking
+    /// size and digest at the end. `out` has then seen exactly the descriptor's bytes; on an
+    /// error the caller must discard what was written. Returns the number of bytes.
+    pub async fn copy_blob(
+        &self,
+        r: &ImageRef,
+        desc: &Descriptor,
+        limit: u64,
+        out: &mut (dyn std::io::Write + Send),
+    ) -> Result<u64, OciError> {
+        use sha2::Digest as _;
+        let what = format!("blob `{}` in `{}`", desc.digest, r.name());
+        if desc.size > limit {
+            return Err(OciError::TooLarge { what, limit });
+        }
+        let write_err = |e: std::io::Error| OciError::malformed(what.clone(), e);
+        if let Some(bytes) = desc.embedded(&what)? {
+            out.write_all(&bytes).map_err(write_err)?;
+            return Ok(bytes.len() as u64);
+        }
+        let url = format!("{}/blobs/{}", self.base_url(r), desc.digest);
+        let resp = self
+            .send(r, false, Method::GET, &url, HeaderMap::new(), None)
+            .await?;
+        let mut resp = self.check_status(resp, &what).await?;
+        if resp.content_length().is_some_and(|n| n > desc.size) {
+            return Err(OciError::malformed(
+                what,
+                format!(
+                    "descriptor says {} bytes, the registry sends more",
+                    desc.size
+                ),
+            ));
+        }
+        enum Hasher {
+            Sha256(sha2::Sha256),
+            Sha384(sha2::Sha384),
+            Sha512(sha2::Sha512),
+        }
+        let mut hasher = match desc.digest.algorithm() {
+            vouch_core::DigestAlgorithm::Sha256 => Hasher::Sha256(sha2::Sha256::new()),
+            vouch_core::DigestAlgorithm::Sha384 => Hasher::Sha384(sha2::Sha384::new()),
+            vouch_core::DigestAlgorithm::Sha512 => Hasher::Sha512(sha2::Sha512::new()),
+            a @ vouch_core::DigestAlgorithm::Sha1 => {
+                return Err(OciError::malformed(
+                    what,
+                    format!("unsupported digest algorithm `{a}`"),
+                ))
+            }
+        };
+        let mut n: u64 = 0;
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.net_error(r, e))? {
+            n += chunk.len() as u64;
+            if n > desc.size {
+                return Err(OciError::malformed(
+                    what,
+                    format!(
+                        "descriptor says {} bytes, the registry sends more",
+                        desc.size
+                    ),
+                ));
+            }
+            match &mut hasher {
+                Hasher::Sha256(h) => h.update(&chunk),
+                Hasher::Sha384(h) => h.update(&chunk),
+                Hasher::Sha512(h) => h.update(&chunk),
+            }
+            out.write_all(&chunk).map_err(write_err)?;
+        }
+        if n != desc.size {
+            return Err(OciError::malformed(
+                what,
+                format!("descriptor says {} bytes, content has {n}", desc.size),
+            ));
+        }
+        let algorithm = desc.digest.algorithm();
+        let actual = match hasher {
+            Hasher::Sha256(h) => Digest::from_bytes(algorithm, &h.finalize()),
+            Hasher::Sha384(h) => Digest::from_bytes(algorithm, &h.finalize()),
+            Hasher::Sha512(h) => Digest::from_bytes(algorithm, &h.finalize()),
+        };
+        if actual != desc.digest {
+            return Err(OciError::DigestMismatch {
+                what,
+                expected: desc.digest.to_string(),
+                actual: actual.to_string(),
+            });
+        }
+        Ok(n)
+    }
+
     /// The referrers of `subject` in `r`'s repository: the OCI 1.1 API, or the referrers tag
     /// schema when the registry has no API (it answers `404`).
     pub async fn referrers(

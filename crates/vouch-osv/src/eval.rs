@@ -46,8 +46,8 @@ pub struct Evaluation {
     pub open_from: Option<String>,
 }
 
-fn same_ecosystem(a: &str, b: &str) -> bool {
-    a.split(':').next() == b.split(':').next()
+fn same_ecosystem(record: &str, query: &str) -> bool {
+    crate::distro::ecosystem_applies(record, query)
 }
 
 /// The `affected[]` entries of `record` that name the target package.

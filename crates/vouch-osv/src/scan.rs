@@ -42,9 +42,13 @@ impl From<Package> for ScanInput {
 pub struct Query {
     /// OSV ecosystem name.
     pub ecosystem: String,
-    /// Name as the ecosystem spells it.
+    /// Name as the ecosystem spells it: for distribution packages, the source package
+    /// records name.
     pub name: String,
     pub version: String,
+    /// The installed (binary) package and version when they differ from `name`/`version`
+    /// (a distribution package matched by its source package): what findings report.
+    pub installed: Option<(String, String)>,
 }
 
 /// Where the data a report was computed from came from.
@@ -344,10 +348,20 @@ pub fn scan(
     // Distinct (ecosystem, name, version), with every location.
     let mut distinct: Distinct = BTreeMap::new();
     for i in inputs {
-        let q = Query {
-            ecosystem: i.package.ecosystem.osv_name().to_owned(),
-            name: i.package.name.clone(),
-            version: i.package.version.clone(),
+        let q = match crate::distro::query_for(&i.package) {
+            Some(d) => Query {
+                installed: (d.source != i.package.name || d.version != i.package.version)
+                    .then(|| (i.package.name.clone(), i.package.version.clone())),
+                ecosystem: d.ecosystem,
+                name: d.source,
+                version: d.version,
+            },
+            None => Query {
+                ecosystem: i.package.ecosystem.osv_name().to_owned(),
+                name: i.package.name.clone(),
+                version: i.package.version.clone(),
+                installed: None,
+            },
         };
         let e = distinct.entry(q).or_insert((None, Vec::new()));
         if e.0.is_none() {
@@ -465,10 +479,14 @@ fn evaluate_chunk(
     } = out;
     for (q, recs) in queries.iter().zip(candidates) {
         let (purl, locations) = &distinct[q];
+        let (name, version) = q
+            .installed
+            .clone()
+            .unwrap_or((q.name.clone(), q.version.clone()));
         let pkg = FoundPackage {
             ecosystem: q.ecosystem.clone(),
-            name: q.name.clone(),
-            version: q.version.clone(),
+            name,
+            version,
             purl: purl.clone(),
         };
         let scheme = Scheme::for_ecosystem(&q.ecosystem);

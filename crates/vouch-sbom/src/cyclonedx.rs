@@ -13,8 +13,8 @@ use time::OffsetDateTime;
 use vouch_core::{Digest, DigestAlgorithm, Purl};
 
 use crate::{
-    Component, ComponentKind, DecodeError, DependencyKind, License, Sbom, Scope, SourceKind, Tool,
-    PROPERTY_DEPENDENCY_KIND, PROPERTY_LOCATION, PROPERTY_SOURCE,
+    Component, ComponentKind, DecodeError, DependencyKind, License, Occurrence, Sbom, Scope,
+    SourceKind, Tool, PROPERTY_DEPENDENCY_KIND, PROPERTY_LOCATION, PROPERTY_SOURCE,
 };
 
 /// A CycloneDX specification version vouch writes.
@@ -141,6 +141,9 @@ pub struct WireComponent {
     pub external_references: Vec<ExternalReference>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub properties: Vec<Property>,
+    /// Where the component was found (`occurrences` only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
     /// Nested components (read, flattened; never written).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub components: Vec<WireComponent>,
@@ -168,6 +171,22 @@ pub struct WireLicense {
     pub id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+/// `evidence` (only the `occurrences` vouch writes; 1.5 and 1.6).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Evidence {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub occurrences: Vec<WireOccurrence>,
+}
+
+/// `evidence.occurrences[]`: `additionalContext` exists from 1.6 on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WireOccurrence {
+    pub location: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_context: Option<String>,
 }
 
 /// `externalReferences[]`.
@@ -220,7 +239,7 @@ pub(crate) fn plausible_url(s: &str) -> bool {
     s.contains("://") && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
-fn encode_component(c: &Component) -> WireComponent {
+fn encode_component(c: &Component, version: SpecVersion) -> WireComponent {
     let mut external_references = Vec::new();
     if let Some(url) = c.repository.as_deref().filter(|u| plausible_url(u)) {
         external_references.push(ExternalReference {
@@ -292,6 +311,19 @@ fn encode_component(c: &Component) -> WireComponent {
         purl: c.purl.as_ref().map(ToString::to_string),
         external_references,
         properties,
+        evidence: (!c.occurrences.is_empty()).then(|| Evidence {
+            occurrences: c
+                .occurrences
+                .iter()
+                .map(|o| WireOccurrence {
+                    location: o.location.clone(),
+                    additional_context: match version {
+                        SpecVersion::V1_5 => None,
+                        SpecVersion::V1_6 | SpecVersion::V1_7 => o.layer_context(),
+                    },
+                })
+                .collect(),
+        }),
         components: Vec::new(),
     }
 }
@@ -324,6 +356,7 @@ pub fn to_bom(sbom: &Sbom, version: SpecVersion) -> Bom {
             purl: None,
             external_references: Vec::new(),
             properties: Vec::new(),
+            evidence: None,
             components: Vec::new(),
         }],
     });
@@ -336,9 +369,13 @@ pub fn to_bom(sbom: &Sbom, version: SpecVersion) -> Bom {
         metadata: Some(Metadata {
             timestamp: sbom.timestamp.map(format_timestamp),
             tools,
-            component: Some(encode_component(&sbom.root)),
+            component: Some(encode_component(&sbom.root, version)),
         }),
-        components: sbom.components.iter().map(encode_component).collect(),
+        components: sbom
+            .components
+            .iter()
+            .map(|c| encode_component(c, version))
+            .collect(),
         dependencies: sbom
             .dependencies
             .iter()
@@ -449,6 +486,22 @@ fn decode_component(w: WireComponent, fallback_ref: String) -> Result<Component,
         },
         dependency_kind,
         source,
+        occurrences: w
+            .evidence
+            .as_ref()
+            .map(|e| {
+                e.occurrences
+                    .iter()
+                    .map(|o| Occurrence {
+                        location: o.location.clone(),
+                        layer: o
+                            .additional_context
+                            .as_deref()
+                            .and_then(Occurrence::parse_layer_context),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         location,
     })
 }

@@ -31,7 +31,8 @@ pub mod spdx3;
 
 pub use cyclonedx::{to_cyclonedx_json, SpecVersion};
 pub use model::{
-    Component, ComponentKind, DependencyKind, GraphError, License, Sbom, Scope, SourceKind, Tool,
+    Component, ComponentKind, DependencyKind, GraphError, License, Occurrence, Sbom, Scope,
+    SourceKind, Tool,
 };
 pub use spdx::to_spdx_json;
 pub use spdx3::to_spdx3_json;

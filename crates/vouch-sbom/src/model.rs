@@ -165,10 +165,39 @@ pub struct Component {
     /// Set when `scope` is [`Scope::Excluded`] because of how the component is reached.
     pub dependency_kind: Option<DependencyKind>,
     pub source: Option<SourceKind>,
+    /// Where the component was found (image cataloging: the file and the layer it came
+    /// from). Empty for project SBOMs; left out of the content hash when empty, so adding
+    /// the field changed no existing SBOM's identity.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub occurrences: Vec<Occurrence>,
     /// The file (and line) the component was read from, where a cataloger knows it. Left
     /// out of the content hash when unknown, so SBOMs without locations keep their identity.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
+}
+
+/// One place a component was found: CycloneDX `evidence.occurrences[]`, an SPDX annotation.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Occurrence {
+    /// The path of the file that records the component (`var/lib/dpkg/status`), relative to
+    /// the image's root.
+    pub location: String,
+    /// The layer the file came from (its uncompressed digest, the config's `diff_id`), when
+    /// the component was found in an image rather than a directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
+}
+
+impl Occurrence {
+    /// The text CycloneDX `additionalContext` and SPDX annotations carry for the layer.
+    pub fn layer_context(&self) -> Option<String> {
+        self.layer.as_ref().map(|l| format!("layer {l}"))
+    }
+
+    /// Reads [`Occurrence::layer_context`] back.
+    pub fn parse_layer_context(s: &str) -> Option<String> {
+        s.strip_prefix("layer ").map(str::to_owned)
+    }
 }
 
 impl Component {
@@ -188,6 +217,7 @@ impl Component {
             scope: Scope::Required,
             dependency_kind: None,
             source: None,
+            occurrences: Vec::new(),
             location: None,
         }
     }
@@ -211,6 +241,8 @@ impl Component {
                 || purl.name().to_owned(),
                 |ns| format!("{ns}:{}", purl.name()),
             ),
+            // The namespace of a distribution package is the distribution, not the name.
+            Ecosystem::Debian | Ecosystem::Alpine => purl.name().to_owned(),
             // PyPI purls carry the normalised name; the component keeps the file's spelling
             // (`Django`), which is what a report should show.
             Ecosystem::PyPI if self.name.to_ascii_lowercase().replace('_', "-") == purl.name() => {

@@ -83,6 +83,44 @@ pub struct Package {
     /// vouch writes `vouch:source=registry|git|path` here (CycloneDX: the property).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// vouch writes one per place an image component was found (CycloneDX: its
+    /// `evidence.occurrences`): comment `found at PATH` or `found at PATH in layer DIGEST`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub annotations: Vec<Annotation>,
+}
+
+/// `packages[].annotations[]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Annotation {
+    pub annotation_date: String,
+    pub annotation_type: String,
+    pub annotator: String,
+    pub comment: String,
+}
+
+const FOUND_AT: &str = "found at ";
+const IN_LAYER: &str = " in layer ";
+
+fn occurrence_comment(o: &crate::Occurrence) -> String {
+    match &o.layer {
+        Some(l) => format!("{FOUND_AT}{}{IN_LAYER}{l}", o.location),
+        None => format!("{FOUND_AT}{}", o.location),
+    }
+}
+
+fn parse_occurrence(comment: &str) -> Option<crate::Occurrence> {
+    let rest = comment.strip_prefix(FOUND_AT)?;
+    Some(match rest.rsplit_once(IN_LAYER) {
+        Some((location, layer)) => crate::Occurrence {
+            location: location.to_owned(),
+            layer: Some(layer.to_owned()),
+        },
+        None => crate::Occurrence {
+            location: rest.to_owned(),
+            layer: None,
+        },
+    })
 }
 
 fn noassertion() -> String {
@@ -173,7 +211,7 @@ fn download_location(c: &Component) -> String {
     NOASSERTION.into()
 }
 
-fn encode_package(c: &Component, id: String) -> Package {
+fn encode_package(c: &Component, id: String, created: &str, annotator: &str) -> Package {
     let mut external_refs = Vec::new();
     if let Some(p) = &c.purl {
         external_refs.push(ExternalRef {
@@ -229,6 +267,16 @@ fn encode_package(c: &Component, id: String) -> Package {
         comment: c
             .source
             .map(|k| format!("{}={}", crate::PROPERTY_SOURCE, k.as_str())),
+        annotations: c
+            .occurrences
+            .iter()
+            .map(|o| Annotation {
+                annotation_date: created.to_owned(),
+                annotation_type: "OTHER".into(),
+                annotator: annotator.to_owned(),
+                comment: occurrence_comment(o),
+            })
+            .collect(),
     }
 }
 
@@ -247,9 +295,17 @@ pub fn to_document(sbom: &Sbom) -> Document {
         }
         ids.insert(c.bom_ref.as_str(), id);
     }
+    let created = timestamp_string(sbom.timestamp.unwrap_or(OffsetDateTime::UNIX_EPOCH));
+    let creators = match &sbom.tool {
+        Some(t) => vec![match &t.version {
+            Some(v) => format!("Tool: {}-{v}", t.name),
+            None => format!("Tool: {}", t.name),
+        }],
+        None => vec!["Tool: vouch".into()],
+    };
     let packages = sbom
         .all_components()
-        .map(|c| encode_package(c, ids[c.bom_ref.as_str()].clone()))
+        .map(|c| encode_package(c, ids[c.bom_ref.as_str()].clone(), &created, &creators[0]))
         .collect();
     let root_id = ids[sbom.root.bom_ref.as_str()].clone();
     let mut relationships = vec![Relationship {
@@ -279,13 +335,6 @@ pub fn to_document(sbom: &Sbom) -> Document {
         Some(v) => format!("{}-{v}", sbom.root.name),
         None => sbom.root.name.clone(),
     };
-    let creators = match &sbom.tool {
-        Some(t) => vec![match &t.version {
-            Some(v) => format!("Tool: {}-{v}", t.name),
-            None => format!("Tool: {}", t.name),
-        }],
-        None => vec!["Tool: vouch".into()],
-    };
     Document {
         spdx_version: "SPDX-2.3".into(),
         data_license: "CC0-1.0".into(),
@@ -299,10 +348,7 @@ pub fn to_document(sbom: &Sbom) -> Document {
             sbom.content_uuid()
         ),
         name,
-        creation_info: CreationInfo {
-            created: timestamp_string(sbom.timestamp.unwrap_or(OffsetDateTime::UNIX_EPOCH)),
-            creators,
-        },
+        creation_info: CreationInfo { created, creators },
         document_describes: Vec::new(),
         packages,
         relationships,
@@ -374,6 +420,11 @@ fn decode_package(p: &Package) -> Result<Component, DecodeError> {
         .as_deref()
         .and_then(|s| s.strip_prefix("source repository: "))
         .map(str::to_owned);
+    c.occurrences = p
+        .annotations
+        .iter()
+        .filter_map(|a| parse_occurrence(&a.comment))
+        .collect();
     Ok(c)
 }
 

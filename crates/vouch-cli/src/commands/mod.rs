@@ -3,6 +3,7 @@
 pub mod attach;
 pub mod attest;
 pub mod db;
+pub mod image;
 pub mod key;
 pub mod pins;
 pub mod release;

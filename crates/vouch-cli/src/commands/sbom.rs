@@ -30,9 +30,14 @@ pub enum Profile {
 pub struct SbomArgs {
     /// A project directory (walked for lockfiles), a lockfile or a manifest. Cargo projects
     /// with `Cargo.toml` are read through `cargo metadata`; a bare `Cargo.lock` in
-    /// lockfile-only mode (no sources needed, but no dev/build distinction).
-    #[arg(default_value = ".", value_name = "PATH")]
+    /// lockfile-only mode (no sources needed, but no dev/build distinction). Or a container
+    /// image: `registry:REF`, `oci:DIR[:tag]`, `docker-archive:FILE`, `dir:ROOTFS`, or a
+    /// bare `registry/repo:tag` that is not an existing path.
+    #[arg(default_value = ".", value_name = "PATH|IMAGE")]
     pub path: PathBuf,
+    /// For a multi-platform image: the platform to catalog (`os/arch[/variant]`).
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
     /// Read PATH as this lockfile format whatever its name (cargo, npm, yarn, pnpm, bun,
     /// requirements, poetry, uv, pipenv, pdm, pylock, gomod, gemfile, composer, gradle,
     /// maven, nuget, pub).
@@ -121,6 +126,9 @@ fn source_date_epoch() -> anyhow::Result<Option<OffsetDateTime>> {
 /// Catalogs PATH into an SBOM (without timestamp or profile applied). Other commands
 /// (`vouch release`) call this to get the same SBOM `vouch sbom` writes.
 pub fn build(ctx: &Context, args: &SbomArgs) -> anyhow::Result<Sbom> {
+    if let Some(sbom) = super::image::sbom_if_image(ctx, &args.path, args.platform.as_deref())? {
+        return Ok(sbom);
+    }
     let path = &args.path;
     if path.as_os_str() == "-" && !path.exists() {
         return Err(hinted(

@@ -42,9 +42,14 @@ impl From<FailOn> for Level {
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     /// Project directories (walked for lockfiles), lockfiles or manifests, cataloged as
-    /// `vouch sbom` catalogs them [default: . unless --sbom].
+    /// `vouch sbom` catalogs them [default: . unless --sbom]; or container images
+    /// (`registry:REF`, `oci:DIR[:tag]`, `docker-archive:FILE`, `dir:ROOTFS`, or a bare
+    /// `registry/repo:tag` that is not an existing path).
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    /// For a multi-platform image: the platform to scan (`os/arch[/variant]`).
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
     /// Read each PATH as this lockfile format whatever its name (see `vouch sbom --help`).
     #[arg(long = "type", value_name = "TYPE")]
     pub lockfile_type: Option<String>,
@@ -130,6 +135,15 @@ pub fn run(ctx: &Context, args: ScanArgs) -> anyhow::Result<Status> {
         ..vouch_catalog::CatalogOptions::default()
     };
     for p in &paths {
+        if super::image::add_if_image(
+            ctx,
+            p,
+            args.platform.as_deref(),
+            &mut collected.inputs,
+            &mut collected.scanned,
+        )? {
+            continue;
+        }
         inputs::add_path(&mut collected, p, &catalog)?;
     }
     let ignores = match &args.ignore_file {
