@@ -1,4 +1,4 @@
-//! Deploy-time decisions about container images.
+//! Deploy-time decisions about container images and files ([`verify_artifact`]).
 //!
 //! `vouch verify image` and the admission webhook (`vouch-webhook`) must reach the same
 //! verdict on the same image, so the orchestration lives here, once: resolve the reference
@@ -24,8 +24,12 @@
 //! mismatch, oversized or malformed manifest, unreadable re-scan database). A caller must
 //! never admit on [`CouldNotVerify`]: verification fails closed. Nothing here prints.
 
+mod artifact;
 mod evidence;
+mod keyless;
 pub mod rescan;
+
+pub use artifact::{verify_artifact, NamedBundle, VerifyArtifactError, VerifyArtifactOptions};
 
 use std::path::Path;
 
