@@ -15,6 +15,7 @@ pub mod name;
 pub mod record;
 pub mod scan;
 pub mod severity;
+pub mod triage;
 pub mod version;
 pub mod zip;
 

@@ -1,7 +1,6 @@
 //! `vouch scan`: dependencies against OSV, from the offline database or the OSV API.
 
 mod inputs;
-mod policy;
 mod render;
 
 use std::path::PathBuf;
@@ -14,6 +13,7 @@ use vouch_osv::api::{OsvClient, DEFAULT_API_URL};
 use vouch_osv::db::Database;
 use vouch_osv::scan::{self as osv_scan, RecordSource, Report, ScanReporter};
 use vouch_osv::severity::Level;
+use vouch_osv::triage::{Triage, TriageError};
 
 use super::db::{build_time, DbLocation};
 use super::Status;
@@ -106,6 +106,17 @@ fn days_since(rfc3339: &str) -> Option<i64> {
     Some((time::OffsetDateTime::now_utc() - t).whole_days())
 }
 
+/// The CLI's wording for an unusable ignore file or VEX document: a hint where the fix is known.
+pub fn triage_error(e: TriageError) -> anyhow::Error {
+    match e {
+        TriageError::NoReason { .. } | TriageError::NoExpires { .. } => crate::error::hinted(
+            e,
+            "every ignore needs `id`, `reason` and `expires = \"YYYY-MM-DD\"`",
+        ),
+        e => anyhow::Error::new(e),
+    }
+}
+
 pub fn run(ctx: &Context, args: ScanArgs) -> anyhow::Result<Status> {
     let format = ctx.format(
         &["table", "json", "sarif", "markdown", "openvex"],
@@ -124,14 +135,7 @@ pub fn run(ctx: &Context, args: ScanArgs) -> anyhow::Result<Status> {
     for p in &paths {
         inputs::add_path(&mut collected, p, !args.no_dev)?;
     }
-    let ignores = match &args.ignore_file {
-        Some(p) => policy::load_ignores(p)?,
-        None => Vec::new(),
-    };
-    let mut vex = Vec::new();
-    for v in &args.vex {
-        vex.extend(policy::load_vex(v)?);
-    }
+    let triage = Triage::load(args.ignore_file.as_deref(), &args.vex).map_err(triage_error)?;
     for n in &collected.notes {
         ctx.note(&format!("note: {n}"));
     }
@@ -179,10 +183,7 @@ pub fn run(ctx: &Context, args: ScanArgs) -> anyhow::Result<Status> {
     report.inputs = collected.scanned;
     report.diagnostics.extend(extra_diags);
     let today = build_time().get(..10).unwrap_or_default().to_owned();
-    if let Some(file) = &args.ignore_file {
-        policy::apply_ignores(&mut report, &ignores, &today, &file.display().to_string());
-    }
-    policy::apply_vex(&mut report, &vex);
+    triage.apply(&mut report, &today);
     report.diagnostics.sort();
     report.diagnostics.dedup();
     report.resummarise();
