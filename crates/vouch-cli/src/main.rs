@@ -11,6 +11,7 @@ mod context;
 mod error;
 mod output;
 mod progress;
+mod support;
 
 use std::process::ExitCode;
 

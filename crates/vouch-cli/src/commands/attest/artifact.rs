@@ -4,17 +4,15 @@
 //! sha256), signed with a cosign key as a DSSE envelope inside a Sigstore bundle v0.3, and
 //! appended as one line to `--bundle` (or written to standard output / `-o`).
 
-pub mod produce;
-
 use std::path::PathBuf;
 
 use clap::Args;
 use serde_json::Value;
 use vouch_attest::predicate;
-use vouch_attest::Statement;
 
 use crate::commands::Status;
 use crate::context::Context;
+use crate::support::release as produce;
 
 #[derive(Debug, Args)]
 pub struct ArtifactArgs {
@@ -99,41 +97,6 @@ impl ArtifactArgs {
     }
 }
 
-/// Checks a user-supplied predicate where vouch knows its type.
-fn check_predicate(predicate_type: &str, value: &Value, file: &str) -> anyhow::Result<()> {
-    let bad = |what: &str| anyhow::anyhow!("`{file}`: not {what} (wrong --type?)");
-    if !value.is_object() {
-        return Err(bad("a JSON object"));
-    }
-    if predicate_type.starts_with("https://openvex.dev/ns") {
-        predicate::vex::OpenVex::check(value).map_err(|e| anyhow::anyhow!("`{file}`: {e}"))?;
-    } else if predicate_type == predicate::CYCLONEDX {
-        if value.get("bomFormat").and_then(Value::as_str) != Some("CycloneDX") {
-            return Err(bad("a CycloneDX BOM"));
-        }
-    } else if predicate_type == predicate::SPDX {
-        if value.get("spdxVersion").and_then(Value::as_str).is_none() {
-            return Err(bad("an SPDX document"));
-        }
-    } else if predicate_type == predicate::SLSA_PROVENANCE_V1 {
-        serde_json::from_value::<predicate::provenance::ProvenanceV1>(value.clone())
-            .map_err(|e| anyhow::anyhow!("`{file}`: not SLSA provenance v1: {e}"))?;
-    } else if predicate_type == predicate::COSIGN_VULN {
-        serde_json::from_value::<predicate::vuln::VulnPredicate>(value.clone())
-            .map_err(|e| anyhow::anyhow!("`{file}`: not a cosign vuln predicate: {e}"))?;
-    } else if predicate_type == predicate::VOUCH_LOCKFILE_CHANGE {
-        let p = serde_json::from_value::<predicate::vouch::LockfileChangePredicate>(value.clone())
-            .map_err(|e| anyhow::anyhow!("`{file}`: not a vouch lockfile-change predicate: {e}"))?;
-        serde_json::from_value::<vouch_pins::diff::ChangeRecord>(p.record).map_err(|e| {
-            anyhow::anyhow!("`{file}`: `record` is not a lockfile change record: {e}")
-        })?;
-    } else if predicate_type == predicate::VOUCH_PINS {
-        serde_json::from_value::<predicate::vouch::PinsPredicate>(value.clone())
-            .map_err(|e| anyhow::anyhow!("`{file}`: not a vouch pins predicate: {e}"))?;
-    }
-    Ok(())
-}
-
 pub fn run(ctx: &Context, args: ArtifactArgs) -> anyhow::Result<Status> {
     let nothing = args.predicate.is_none()
         && !args.provenance
@@ -162,64 +125,58 @@ pub fn run(ctx: &Context, args: ArtifactArgs) -> anyhow::Result<Status> {
     let build = args.build_args();
     let started = produce::record_time()?;
     // Everything that can fail on bad input is read before the key is unlocked.
-    let mut predicates: Vec<(String, Value)> = Vec::new();
+    let mut given: Option<(String, Value)> = None;
     if let (Some(file), Some(ty)) = (&args.predicate, &args.predicate_type) {
         let ty = predicate::resolve_type(ty)?;
-        let value = produce::read_json(file)?;
-        check_predicate(&ty, &value, &file.display().to_string())?;
-        predicates.push((ty, value));
+        let value = vouch_release::read_json(file).map_err(produce::release_error)?;
+        vouch_release::check_predicate(&ty, &value, &file.display().to_string())
+            .map_err(produce::release_error)?;
+        given = Some((ty, value));
     }
     let change = args
         .lockfile_diff
         .as_deref()
-        .map(produce::ChangeSource::parse)
-        .transpose()?;
+        .map(vouch_release::ChangeSource::parse)
+        .transpose()
+        .map_err(produce::release_error)?;
     let artifacts = produce::artifacts(ctx, &args.artifacts)?;
-    let mut sbom = None;
-    if args.sbom || args.scan {
-        sbom = Some(produce::sbom(
-            ctx,
-            &build.project,
-            started,
-            args.sbom_format,
-        )?);
-    }
-    if let (true, Some((_, ty, json))) = (args.sbom, &sbom) {
-        predicates.push(((*ty).to_owned(), json.clone()));
-    }
-    if let (true, Some((model, _, _))) = (args.scan, &sbom) {
-        let (_, v) = produce::scan(&build.db, model, started, produce::record_time()?)?;
-        predicates.push((predicate::COSIGN_VULN.to_owned(), v));
-    }
-    let mut pins_report = None;
-    if args.pins {
-        let (report, v) = produce::pins(&build.project, started)?;
-        pins_report = Some(report);
-        predicates.push((predicate::VOUCH_PINS.to_owned(), v));
-    }
-    if let Some(change) = &change {
-        predicates.push((
-            predicate::VOUCH_LOCKFILE_CHANGE.to_owned(),
-            produce::lockfile_change(change, &build.project, started)?,
-        ));
-    }
-    if args.provenance {
-        let v = produce::provenance(
-            &build,
-            pins_report.as_ref(),
-            started,
-            produce::record_time()?,
-        )?;
-        predicates.push((predicate::SLSA_PROVENANCE_V1.to_owned(), v));
-    }
+    let sbom = if args.sbom || args.scan {
+        Some((
+            produce::catalog(ctx, &build.project)?,
+            args.sbom_format.into(),
+        ))
+    } else {
+        None
+    };
+    let db = if args.scan {
+        Some(build.db.resolve()?)
+    } else {
+        None
+    };
+    let triage = vouch_osv::triage::Triage::default();
+    let info = produce::build_info(&build);
+    let clock = || produce::record_time().unwrap_or(started);
+    let plan = vouch_release::Plan {
+        predicate: given,
+        sbom,
+        attest_sbom: args.sbom,
+        scan: db.as_deref().map(|d| (d, &triage)),
+        pins: args.pins,
+        lockfile_change: change.as_ref(),
+        provenance: args.provenance,
+        build: &info,
+        started,
+        clock: &clock,
+        env: &produce::env,
+        today: "",
+    };
+    let prepared =
+        vouch_release::prepare(&plan, &vouch_release::Silent).map_err(produce::release_error)?;
 
     let key = crate::commands::key::load_private(&args.key)?;
-    let subjects: Vec<_> = artifacts.iter().map(produce::Artifact::subject).collect();
-    let mut lines = Vec::new();
-    for (ty, value) in predicates {
-        let st = Statement::new(subjects.clone(), ty, value);
-        lines.push(produce::sign(&key, &st)?);
-    }
+    let lines = prepared
+        .sign_statements(&key, &artifacts)
+        .map_err(produce::release_error)?;
     if let Some(path) = &args.bundle {
         produce::write_bundle(path, &lines, true)?;
         ctx.note(&format!(

@@ -1,0 +1,3 @@
+//! What several commands share, below the commands: no module here imports a command.
+
+pub mod release;
