@@ -214,6 +214,14 @@ case_ verify-artifact-missing verify artifact artifact.bin --bundle nowhere.json
 case_ verify-image-bad-ref verify image 'NOT A REF' --key ci.pub
 case_ tree-bad-ref tree 'NOT A REF'
 
+# --- the grammar: every command's help
+case_ help --help
+for c in sbom scan db "db import" "db update" "db info" pins "pins diff" "pins fix" key "key generate" "key import" "key public-key" sign "sign blob" "sign dsse" "sign image" attest "attest image" verify "verify blob" "verify bundle" "verify dsse" "verify artifact" "verify image" release attach "attach bundle" tree webhook "webhook serve" verify-bundle; do
+  # shellcheck disable=SC2086
+  case_ "help-$(echo "$c" | tr ' ' '-')" $c --help
+done
+case_ version --version
+
 # The verification time is the one clock SOURCE_DATE_EPOCH does not set.
 sed -i -E 's/"evaluatedAt": "[^"]*"/"evaluatedAt": "(now)"/' "$out"/*.stdout
 # Normalise the scratch directory's name where a command printed an absolute path.
