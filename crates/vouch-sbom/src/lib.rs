@@ -30,7 +30,8 @@ pub mod spdx;
 
 pub use cyclonedx::{to_cyclonedx_json, SpecVersion};
 pub use model::{
-    Component, ComponentKind, DependencyKind, GraphError, License, Sbom, Scope, SourceKind, Tool,
+    Component, ComponentKind, DecodeError, DependencyKind, GraphError, License, Sbom, Scope,
+    SourceKind, Tool, PROPERTY_DEPENDENCY_KIND, PROPERTY_SOURCE,
 };
 pub use spdx::to_spdx_json;
 /// The `time` crate, for [`Sbom::timestamp`].
@@ -38,11 +39,6 @@ pub use time;
 
 use std::fmt;
 use std::str::FromStr;
-
-/// Property (CycloneDX) naming why a component is excluded: `dev` or `build`.
-pub const PROPERTY_DEPENDENCY_KIND: &str = "vouch:dependency-kind";
-/// Property (CycloneDX) naming where a component comes from: `registry`, `git` or `path`.
-pub const PROPERTY_SOURCE: &str = "vouch:source";
 
 /// An SBOM wire format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -97,20 +93,6 @@ impl fmt::Display for Format {
             Self::Spdx23 => f.write_str("spdx-json@2.3"),
         }
     }
-}
-
-/// Why an SBOM document could not be read.
-#[derive(Debug, thiserror::Error)]
-pub enum DecodeError {
-    /// serde's message is in the text, not a `#[source]`, so a CLI prints it once.
-    #[error("failed to parse SBOM JSON: {0}")]
-    Json(serde_json::Error),
-    #[error("not a CycloneDX or SPDX JSON document (no `bomFormat` or `spdxVersion`)")]
-    UnknownFormat,
-    #[error("unsupported {0}")]
-    Unsupported(String),
-    #[error("invalid SBOM: {0}")]
-    Invalid(String),
 }
 
 /// Reads a CycloneDX (1.4–1.6) or SPDX (2.2–2.3) JSON document into the model.

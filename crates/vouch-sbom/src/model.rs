@@ -381,3 +381,22 @@ mod tests {
         assert_ne!(t.content_uuid(), u);
     }
 }
+
+/// Property (CycloneDX) naming why a component is excluded: `dev` or `build`.
+pub const PROPERTY_DEPENDENCY_KIND: &str = "vouch:dependency-kind";
+/// Property (CycloneDX) naming where a component comes from: `registry`, `git` or `path`.
+pub const PROPERTY_SOURCE: &str = "vouch:source";
+
+/// Why an SBOM document could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    /// serde's message is in the text, not a `#[source]`, so a CLI prints it once.
+    #[error("failed to parse SBOM JSON: {0}")]
+    Json(serde_json::Error),
+    #[error("not a CycloneDX or SPDX JSON document (no `bomFormat` or `spdxVersion`)")]
+    UnknownFormat,
+    #[error("unsupported {0}")]
+    Unsupported(String),
+    #[error("invalid SBOM: {0}")]
+    Invalid(String),
+}
