@@ -1,4 +1,6 @@
-//! One module per command. Each exposes its clap `Args` and a `run` that returns a [`Status`].
+//! One module per command, each a `run(ctx, args) -> Status`: resolve the arguments into a
+//! library call's options, call it, render, return. No command imports another; what several
+//! share lives in [`crate::support`], their arguments in [`crate::args`].
 
 pub mod attach;
 pub mod attest;
@@ -13,28 +15,9 @@ pub mod tree;
 pub mod verify;
 pub mod webhook;
 
-use std::process::ExitCode;
-
 use crate::args::Command;
 use crate::context::Context;
-
-/// How a command that ran to completion ended. Errors (exit 2) travel as `anyhow::Error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Exit 0: nothing to report, or admitted.
-    Ok,
-    /// Exit 1: findings, policy denied, or a signature that does not verify.
-    Failed,
-}
-
-impl From<Status> for ExitCode {
-    fn from(s: Status) -> Self {
-        match s {
-            Status::Ok => ExitCode::SUCCESS,
-            Status::Failed => ExitCode::from(1),
-        }
-    }
-}
+use crate::status::Status;
 
 pub fn run(ctx: &Context, command: Command) -> anyhow::Result<Status> {
     match command {

@@ -7,49 +7,10 @@
 //! pins check fails, after everything has been written (the attestations record the
 //! failure); `--continue-on-findings` makes that exit 0.
 
-use std::path::PathBuf;
-
-use clap::Args;
-
-use super::Status;
+use crate::args::release::ReleaseArgs;
 use crate::context::Context;
+use crate::status::Status;
 use crate::support::release as produce;
-
-#[derive(Debug, Args)]
-pub struct ReleaseArgs {
-    /// The release artifacts (files).
-    #[arg(value_name = "ARTIFACT", required = true)]
-    pub artifacts: Vec<PathBuf>,
-    /// cosign private key (password from VOUCH_PASSWORD / COSIGN_PASSWORD or a prompt).
-    #[arg(long, value_name = "KEY", required = true)]
-    pub key: PathBuf,
-    /// The attestation bundle to write [default: ARTIFACT.intoto.jsonl for one artifact,
-    /// else multiple.intoto.jsonl].
-    #[arg(long, value_name = "FILE")]
-    pub bundle: Option<PathBuf>,
-    /// Exit 0 even when the scan finds vulnerabilities or the pins check fails (the
-    /// attestations still record them).
-    #[arg(long)]
-    pub continue_on_findings: bool,
-    /// Vulnerabilities at or above this severity fail the release [default: any].
-    #[arg(long, value_name = "SEVERITY", value_parser = ["low", "medium", "high", "critical"])]
-    pub fail_on: Option<String>,
-    /// The SBOM format.
-    #[arg(long, value_enum, default_value_t = produce::SbomFormat::Cyclonedx)]
-    pub sbom_format: produce::SbomFormat,
-    /// Skip the pins check (for projects without workflows or lockfiles to check).
-    #[arg(long)]
-    pub no_pins: bool,
-    /// TOML file of ignored advisories (`[[ignore]]` with `id`, `reason`, `expires`), applied
-    /// to the scan as `vouch scan --ignore-file` does.
-    #[arg(long, value_name = "FILE")]
-    pub ignore_file: Option<PathBuf>,
-    /// OpenVEX document whose `not_affected`/`fixed` statements suppress scan findings.
-    #[arg(long, value_name = "FILE")]
-    pub vex: Vec<PathBuf>,
-    #[command(flatten)]
-    pub build: produce::BuildArgs,
-}
 
 fn osv_level(s: &str) -> vouch_osv::Level {
     match s {
@@ -82,7 +43,7 @@ pub fn run(ctx: &Context, args: ReleaseArgs) -> anyhow::Result<Status> {
     }
     let started = produce::record_time()?;
     let triage = vouch_osv::triage::Triage::load(args.ignore_file.as_deref(), &args.vex)
-        .map_err(crate::commands::scan::triage_error)?;
+        .map_err(crate::support::triage::triage_error)?;
     let artifacts = produce::artifacts(ctx, &args.artifacts)?;
     let bundle_path = args
         .bundle
@@ -95,7 +56,7 @@ pub fn run(ctx: &Context, args: ReleaseArgs) -> anyhow::Result<Status> {
     let db = args.build.db.resolve()?;
     let build = produce::build_info(&args.build);
     let clock = || produce::record_time().unwrap_or(started);
-    let today = crate::commands::db::build_time()
+    let today = crate::support::db::build_time()
         .get(..10)
         .unwrap_or_default()
         .to_owned();
@@ -115,14 +76,14 @@ pub fn run(ctx: &Context, args: ReleaseArgs) -> anyhow::Result<Status> {
     };
     let prepared = vouch_release::prepare(&plan, &Notes(ctx)).map_err(produce::release_error)?;
 
-    let key = crate::commands::key::load_private(&args.key)?;
+    let key = crate::support::keys::load_private(&args.key)?;
     let signed = prepared
         .sign(&key, &artifacts)
         .map_err(produce::release_error)?;
 
     produce::write_bundle(&bundle_path, &signed.lines, false)?;
     for (path, bytes) in &signed.signatures {
-        crate::output::write_atomic(path, bytes)?;
+        crate::support::output::write_atomic(path, bytes)?;
     }
     ctx.note(&format!(
         "release: wrote {} attestations to {} and {} signature bundle(s)",

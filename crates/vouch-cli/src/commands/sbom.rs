@@ -3,56 +3,14 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use clap::{Args, ValueEnum};
 use vouch_sbom::cargo::{CatalogOptions, Features, MetadataOptions, Target};
 use vouch_sbom::time::OffsetDateTime;
 use vouch_sbom::{Format, Sbom};
 
-use super::Status;
+use crate::args::sbom::{Profile, SbomArgs};
 use crate::context::Context;
 use crate::error::hinted;
-
-/// Which dependencies to list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum Profile {
-    /// Everything, dev- and build-only dependencies marked `scope: excluded`.
-    #[default]
-    All,
-    /// Only what ships: dev- and build-only dependencies dropped.
-    Runtime,
-}
-
-#[derive(Debug, Clone, Args)]
-#[command(
-    after_help = "Formats: cyclonedx-json (1.6, default), cyclonedx-json@1.5, spdx-json (2.3).\nOutput is byte-identical across runs; SOURCE_DATE_EPOCH sets the timestamp (SPDX requires one:\nwithout it, the current time).\nExit status: 0 written, 2 bad input (nothing written)."
-)]
-pub struct SbomArgs {
-    /// A directory with `Cargo.toml`, a `Cargo.toml`, or a `Cargo.lock` (lockfile-only mode:
-    /// no sources needed, but no dev/build distinction).
-    #[arg(default_value = ".", value_name = "PATH")]
-    pub path: PathBuf,
-    /// Describe only this workspace member (`name` or `name@version`); repeatable.
-    #[arg(short = 'p', long = "package", value_name = "SPEC")]
-    pub packages: Vec<String>,
-    /// Include `cfg(...)` dependencies for this target triple only, or for `all` platforms.
-    #[arg(long, value_name = "TRIPLE|all", default_value = "all")]
-    pub target: String,
-    /// Features to activate (comma-separated or repeated), as for cargo.
-    #[arg(short = 'F', long, value_delimiter = ',', value_name = "FEATURES")]
-    pub features: Vec<String>,
-    /// Activate all features.
-    #[arg(long)]
-    pub all_features: bool,
-    /// Do not activate the `default` feature.
-    #[arg(long)]
-    pub no_default_features: bool,
-    /// Run cargo without network access.
-    #[arg(long)]
-    pub offline: bool,
-    /// `all` keeps dev/build dependencies (marked excluded); `runtime` drops them.
-    #[arg(long, value_enum, default_value_t = Profile::All)]
-    pub profile: Profile,
-}
+use crate::status::Status;
 
 /// What PATH turned out to be.
 enum Input {
@@ -206,6 +164,6 @@ pub fn run(ctx: &Context, args: SbomArgs) -> anyhow::Result<Status> {
         Format::CycloneDx(_) => epoch,
         Format::Spdx23 => Some(epoch.unwrap_or_else(OffsetDateTime::now_utc)),
     };
-    crate::output::emit(ctx, &format.encode(&sbom))?;
+    crate::support::output::emit(ctx, &format.encode(&sbom))?;
     Ok(Status::Ok)
 }

@@ -6,27 +6,19 @@ mod render;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use clap::{Args, ValueEnum};
 use indicatif::ProgressBar;
 use vouch_core::{Diagnostic, Level as DiagLevel};
-use vouch_osv::api::{OsvClient, DEFAULT_API_URL};
+use vouch_osv::api::OsvClient;
 use vouch_osv::db::Database;
 use vouch_osv::scan::{self as osv_scan, RecordSource, Report, ScanReporter};
 use vouch_osv::severity::Level;
-use vouch_osv::triage::{Triage, TriageError};
+use vouch_osv::triage::Triage;
 
-use super::db::{build_time, DbLocation};
-use super::Status;
+use crate::args::scan::{FailOn, ScanArgs};
 use crate::context::Context;
-
-/// Severity threshold for `--fail-on`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    Low,
-    Medium,
-    High,
-    Critical,
-}
+use crate::status::Status;
+use crate::support::db::build_time;
+use crate::support::triage::triage_error;
 
 impl From<FailOn> for Level {
     fn from(f: FailOn) -> Self {
@@ -37,44 +29,6 @@ impl From<FailOn> for Level {
             FailOn::Critical => Level::Critical,
         }
     }
-}
-
-#[derive(Debug, Args)]
-pub struct ScanArgs {
-    /// Project directories or lockfiles (Cargo.lock, package-lock.json, requirements*.txt,
-    /// poetry.lock, uv.lock, Pipfile.lock, go.mod) [default: . unless --sbom].
-    #[arg(value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
-    /// Scan the components of a CycloneDX 1.5/1.6 or SPDX 2.3 JSON SBOM (`-` = stdin).
-    #[arg(long, value_name = "FILE")]
-    pub sbom: Option<String>,
-    /// Use the offline database only; never touch the network.
-    #[arg(long)]
-    pub offline: bool,
-    #[command(flatten)]
-    pub location: DbLocation,
-    /// OSV API base URL for online scans.
-    #[arg(long, value_name = "URL", default_value = DEFAULT_API_URL)]
-    pub osv_url: String,
-    /// Fail (exit 1) only on findings at or above this severity [default: any
-    /// non-informational finding fails]. Findings of unknown severity always fail.
-    #[arg(long, value_name = "LEVEL")]
-    pub fail_on: Option<FailOn>,
-    /// Informational advisories (unmaintained, unsound) fail the scan too.
-    #[arg(long)]
-    pub fail_on_informational: bool,
-    /// TOML file of ignored advisories (`[[ignore]]` with `id`, `reason`, `expires`).
-    #[arg(long, value_name = "FILE")]
-    pub ignore_file: Option<PathBuf>,
-    /// OpenVEX document whose `not_affected`/`fixed` statements suppress findings.
-    #[arg(long, value_name = "FILE")]
-    pub vex: Vec<PathBuf>,
-    /// Skip development-only dependencies (where the lockfile marks them).
-    #[arg(long)]
-    pub no_dev: bool,
-    /// Warn when the offline database's data is older than this many days.
-    #[arg(long, value_name = "DAYS", default_value_t = 7)]
-    pub max_db_age: u64,
 }
 
 struct BarReporter(ProgressBar);
@@ -104,17 +58,6 @@ fn days_since(rfc3339: &str) -> Option<i64> {
     let t = time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
         .ok()?;
     Some((time::OffsetDateTime::now_utc() - t).whole_days())
-}
-
-/// The CLI's wording for an unusable ignore file or VEX document: a hint where the fix is known.
-pub fn triage_error(e: TriageError) -> anyhow::Error {
-    match e {
-        TriageError::NoReason { .. } | TriageError::NoExpires { .. } => crate::error::hinted(
-            e,
-            "every ignore needs `id`, `reason` and `expires = \"YYYY-MM-DD\"`",
-        ),
-        e => anyhow::Error::new(e),
-    }
 }
 
 pub fn run(ctx: &Context, args: ScanArgs) -> anyhow::Result<Status> {
@@ -177,7 +120,7 @@ pub fn run(ctx: &Context, args: ScanArgs) -> anyhow::Result<Status> {
         Box::new(client)
     };
 
-    let bar = crate::progress::bar(ctx, 0, "scanning");
+    let bar = crate::support::progress::bar(ctx, 0, "scanning");
     let mut report: Report = osv_scan::scan(source.as_ref(), &collected.inputs, &BarReporter(bar))
         .context("scan failed")?;
     report.inputs = collected.scanned;
@@ -210,7 +153,7 @@ pub fn run(ctx: &Context, args: ScanArgs) -> anyhow::Result<Status> {
     if !out.ends_with(b"\n") {
         out.push(b'\n');
     }
-    crate::output::emit(ctx, &out)?;
+    crate::support::output::emit(ctx, &out)?;
 
     let failed = osv_scan::fails(
         &report,

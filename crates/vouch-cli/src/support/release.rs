@@ -5,52 +5,13 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use clap::Args;
 use serde_json::Value;
 use vouch_core::{Digest, DigestAlgorithm};
 use vouch_release::{Artifact, ReleaseError};
 use vouch_sbom::time::OffsetDateTime;
 
+use crate::args::release::{BuildArgs, SbomFormat};
 use crate::context::Context;
-
-/// Where the project is and how the build ran: used by `--sbom`, `--scan`, `--pins`,
-/// `--provenance` and by `vouch release`.
-#[derive(Debug, Args, Clone)]
-pub struct BuildArgs {
-    /// The project (Cargo workspace) the artifacts were built from.
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub project: PathBuf,
-    #[command(flatten)]
-    pub db: crate::commands::db::DbLocation,
-    /// Provenance `runDetails.builder.id` [default in GitHub Actions: the workflow ref].
-    #[arg(long, value_name = "URI")]
-    pub builder_id: Option<String>,
-    /// Provenance `runDetails.metadata.invocationId` [default in GitHub Actions: the run URL].
-    #[arg(long, value_name = "ID")]
-    pub invocation_id: Option<String>,
-    /// Source repository URI (`git+https://github.com/o/r`) [default in GitHub Actions].
-    #[arg(long, value_name = "URI")]
-    pub source_uri: Option<String>,
-    /// Source commit (40 hex) [default in GitHub Actions: GITHUB_SHA].
-    #[arg(long, value_name = "SHA")]
-    pub source_commit: Option<String>,
-    /// Source ref (`refs/tags/v1.0.0`) [default in GitHub Actions: GITHUB_REF].
-    #[arg(long, value_name = "REF")]
-    pub source_ref: Option<String>,
-    /// When the build started (RFC 3339) [default: when vouch started].
-    #[arg(long, value_name = "TIME")]
-    pub started_on: Option<String>,
-}
-
-/// The SBOM formats `--sbom-format` accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum SbomFormat {
-    /// CycloneDX 1.6 JSON, predicate type `https://cyclonedx.org/bom`.
-    #[default]
-    Cyclonedx,
-    /// SPDX 2.3 JSON, predicate type `https://spdx.dev/Document`.
-    Spdx,
-}
 
 impl From<SbomFormat> for vouch_release::SbomFormat {
     fn from(f: SbomFormat) -> Self {
@@ -105,8 +66,7 @@ pub fn artifacts(ctx: &Context, paths: &[PathBuf]) -> anyhow::Result<Vec<Artifac
         if !p.is_file() {
             anyhow::bail!("`{}`: not a file", p.display());
         }
-        let raw =
-            crate::commands::sign::blob::digest_file(ctx, p, vouch_sign::DigestAlgorithm::Sha256)?;
+        let raw = crate::support::input::digest_file(ctx, p, vouch_sign::DigestAlgorithm::Sha256)?;
         let artifact = Artifact {
             path: p.clone(),
             digest: Digest::from_bytes(DigestAlgorithm::Sha256, &raw),
@@ -118,7 +78,7 @@ pub fn artifacts(ctx: &Context, paths: &[PathBuf]) -> anyhow::Result<Vec<Artifac
 
 /// The project's SBOM, cataloged exactly as `vouch sbom DIR --offline` does.
 pub fn catalog(ctx: &Context, project: &Path) -> anyhow::Result<vouch_sbom::Sbom> {
-    let options = crate::commands::sbom::SbomArgs {
+    let options = crate::args::sbom::SbomArgs {
         path: project.to_path_buf(),
         packages: Vec::new(),
         target: "all".to_owned(),
@@ -126,7 +86,7 @@ pub fn catalog(ctx: &Context, project: &Path) -> anyhow::Result<vouch_sbom::Sbom
         all_features: false,
         no_default_features: false,
         offline: true,
-        profile: crate::commands::sbom::Profile::All,
+        profile: crate::args::sbom::Profile::All,
     };
     crate::commands::sbom::build(ctx, &options)
         .with_context(|| format!("failed to catalog `{}` for the SBOM", project.display()))
@@ -149,7 +109,7 @@ pub fn write_bundle(path: &Path, lines: &[Value], append: bool) -> anyhow::Resul
                 "refusing to append to a damaged bundle; fix or remove the file",
             )
         })?;
-    crate::output::write_atomic(path, out.as_bytes())
+    crate::support::output::write_atomic(path, out.as_bytes())
 }
 
 /// The CLI's wording of a release library error: hints where the fix is known, one line where

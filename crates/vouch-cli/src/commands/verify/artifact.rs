@@ -8,56 +8,15 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use clap::Args;
 use vouch_attest::BundleFile;
 use vouch_core::{Digest, DigestAlgorithm};
 use vouch_policy::PolicySet;
 use vouch_sbom::time::OffsetDateTime;
 use vouch_verify::{NamedBundle, VerifyArtifactError, VerifyArtifactOptions};
 
-use crate::commands::Status;
+use crate::args::verify::ArtifactArgs;
 use crate::context::Context;
-
-#[derive(Debug, Args)]
-#[command(
-    after_help = "Output: text (default) or --format json, a Verdict (schemas/verdict.schema.json).\nExit status: 0 admitted, 1 denied (each failed check named, with a fix), 2 could not verify (bad policy, bundle or input)."
-)]
-pub struct ArtifactArgs {
-    /// The file to admit.
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
-    /// Attestation bundle(s) (`.intoto.jsonl`: Sigstore bundles or DSSE envelopes, one per line;
-    /// `-` reads standard input); repeatable.
-    #[arg(long, value_name = "BUNDLE", required = true)]
-    pub bundle: Vec<PathBuf>,
-    /// Policy file (docs/policy.md).
-    #[arg(
-        long,
-        value_name = "POLICY",
-        conflicts_with_all = ["key", "require_predicate", "certificate_identity"]
-    )]
-    pub policy: Option<PathBuf>,
-    /// Shorthand policy: attestations signed by this public key…
-    #[arg(long, value_name = "KEY", conflicts_with = "certificate_identity")]
-    pub key: Option<PathBuf>,
-    /// …or keyless, by this certificate identity (SAN; a glob)…
-    #[arg(long, value_name = "SAN", requires = "certificate_oidc_issuer")]
-    pub certificate_identity: Option<String>,
-    /// …issued by this OIDC issuer…
-    #[arg(long, value_name = "URL", requires = "certificate_identity")]
-    pub certificate_oidc_issuer: Option<String>,
-    /// …including one of this predicate type (repeatable; URI or short name).
-    #[arg(long = "require-predicate", value_name = "TYPE")]
-    pub require_predicate: Vec<String>,
-    /// The name policies match against [default: FILE as given].
-    #[arg(long, value_name = "NAME")]
-    pub name: Option<String>,
-    /// Trusted root for keyless bundles [default: the embedded Sigstore public-good root].
-    #[arg(long, value_name = "FILE")]
-    pub trusted_root: Option<PathBuf>,
-    #[command(flatten)]
-    pub db: crate::commands::db::DbLocation,
-}
+use crate::status::Status;
 
 fn load_policy(args: &ArtifactArgs) -> anyhow::Result<PolicySet> {
     if let Some(path) = &args.policy {
@@ -148,11 +107,8 @@ pub fn run(ctx: &Context, args: ArtifactArgs) -> anyhow::Result<Status> {
         bundles.push(NamedBundle { name, file });
     }
     // 3. The artifact.
-    let raw = crate::commands::sign::blob::digest_file(
-        ctx,
-        &args.file,
-        vouch_sign::DigestAlgorithm::Sha256,
-    )?;
+    let raw =
+        crate::support::input::digest_file(ctx, &args.file, vouch_sign::DigestAlgorithm::Sha256)?;
     let digest = Digest::from_bytes(DigestAlgorithm::Sha256, &raw);
     let name = args
         .name
@@ -193,7 +149,7 @@ pub fn run(ctx: &Context, args: ArtifactArgs) -> anyhow::Result<Status> {
         }
         _ => verdict.render_text().into_bytes(),
     };
-    crate::output::emit(ctx, &out)?;
+    crate::support::output::emit(ctx, &out)?;
     Ok(if verdict.admitted() {
         Status::Ok
     } else {

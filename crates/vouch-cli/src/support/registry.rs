@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use crate::args::registry::{RegistryArgs, SchemeArgs};
 use anyhow::Context as _;
-use clap::Args;
 use vouch_core::{Digest, ImageRef};
 use vouch_oci::cosign::{self, Appended};
 use vouch_oci::referrers::{
@@ -20,20 +20,6 @@ use vouch_sign::keys::{PrivateKey, Signer as _};
 /// signatures to the policy engine as statements of this type, so policies require a
 /// signature by requiring this predicate.
 pub use vouch_verify::COSIGN_SIGN_PREDICATE;
-
-/// Registry flags every image command takes.
-#[derive(Debug, Args, Clone)]
-pub struct RegistryArgs {
-    /// Allow plain HTTP to registries that are not on a loopback address.
-    #[arg(long)]
-    pub allow_insecure_registry: bool,
-    /// Seconds to wait for each registry request before giving up.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
-    pub registry_timeout: u64,
-    /// Largest blob (signature, attestation, SBOM) accepted from the registry, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
-    pub max_blob_size: u64,
-}
 
 impl RegistryArgs {
     pub fn registry(&self) -> anyhow::Result<Registry> {
@@ -114,17 +100,6 @@ fn appended_word(a: &Appended) -> &'static str {
         Appended::Added { .. } => "added",
         Appended::AlreadyPresent => "already present",
     }
-}
-
-/// Which storage schemes to write.
-#[derive(Debug, Args, Clone, Copy)]
-pub struct SchemeArgs {
-    /// Do not write the OCI 1.1 referrer (Sigstore bundle); only the cosign tag.
-    #[arg(long, conflicts_with = "no_legacy_tag")]
-    pub no_referrer: bool,
-    /// Do not write the cosign `.sig`/`.att` tag; only the OCI 1.1 referrer.
-    #[arg(long)]
-    pub no_legacy_tag: bool,
 }
 
 /// Signs `subject` both ways cosign reads: the legacy `.sig` simple-signing layer and an
@@ -262,6 +237,6 @@ pub async fn push_legacy_attestation(
 
 /// Loads the signing key (password from `VOUCH_PASSWORD`/`COSIGN_PASSWORD` or a prompt).
 pub fn load_key(path: &std::path::Path) -> anyhow::Result<PrivateKey> {
-    crate::commands::key::load_private(path)
+    crate::support::keys::load_private(path)
         .with_context(|| format!("failed to load the signing key `{}`", path.display()))
 }
