@@ -468,7 +468,7 @@ fn attestation_checks(
 }
 
 fn rescan_checks(policy: &Policy, evidence: &Evidence, checks: &mut Vec<Check>) {
-    let Some(rule) = policy.rescan else { return };
+    let Some(rule) = &policy.rescan else { return };
     let Some(rescan) = &evidence.rescan else {
         checks.push(fail(
             "rescan",

@@ -216,3 +216,104 @@ fn release_scan_applies_ignores_and_vex() {
         "vex"
     );
 }
+
+/// A policy requiring the SBOM and a deploy-time re-scan failing on critical findings, with
+/// `extra` lines added to its `rescan`.
+fn rescan_policy(dir: &Path, extra: &str) -> vouch_policy::PolicySet {
+    let text = format!(
+        "apiVersion: vouch.dev/policy/v1\npolicies:\n  - name: app\n    match: [\"app.bin\"]\n    signers:\n      keys:\n        - name: ci\n          path: ci.pub\n    attestations:\n      - name: sbom\n        predicateType: cyclonedx\n    rescan:\n      failOn: critical\n{extra}"
+    );
+    let mut set = vouch_policy::PolicySet::parse("policy.yaml", &text).unwrap();
+    set.load_key_files(|rel| std::fs::read_to_string(dir.join(rel)).map_err(|e| e.to_string()))
+        .unwrap();
+    set
+}
+
+#[test]
+fn policy_rescan_applies_its_ignore_file_and_vex() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = database(d);
+    let build = build_info();
+    // The release's own scan is not what is judged here: the re-scan at deploy time is.
+    let prepared = prepare(&db, &Triage::default(), &build, "2023-11-14");
+    let artifact = artifact(d);
+    let lines = prepared
+        .sign_statements(&key(), std::slice::from_ref(&artifact))
+        .unwrap();
+    let text = vouch_release::merge_bundle("app.intoto.jsonl", None, &lines).unwrap();
+    std::fs::write(
+        d.join("ci.pub"),
+        vouch_sign::Signer::public_key(&key()).to_pem(),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("ignore.toml"),
+        "[[ignore]]\nid = \"RUSTSEC-2017-0004\"\nreason = \"base64 is only used on trusted input\"\nexpires = \"2099-12-31\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("vex.json"),
+        r#"{"@context":"https://openvex.dev/ns/v0.2.0","statements":[{"vulnerability":{"name":"RUSTSEC-2017-0004"},"products":[{"@id":"pkg:cargo/base64@0.5.1"}],"status":"not_affected","justification":"vulnerable_code_not_in_execute_path"}]}"#,
+    )
+    .unwrap();
+    let verify = |set: &vouch_policy::PolicySet| {
+        let options = vouch_verify::VerifyArtifactOptions {
+            policy: set,
+            trusted_root: None,
+            rescan_db: Some(&db),
+            now: at(),
+        };
+        vouch_verify::verify_artifact(
+            vouch_policy::Artifact {
+                name: "app.bin".to_owned(),
+                digest: artifact.digest.clone(),
+            },
+            &[vouch_verify::NamedBundle {
+                name: "app.intoto.jsonl".to_owned(),
+                file: vouch_attest::BundleFile::parse("app.intoto.jsonl", &text).unwrap(),
+            }],
+            &options,
+        )
+    };
+    let codes = |v: &vouch_policy::Verdict| -> Vec<String> {
+        serde_json::to_value(v).unwrap()["failures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    // Without triage the critical advisory denies the deployment.
+    let denied = verify(&rescan_policy(d, "")).unwrap();
+    assert!(!denied.admitted());
+    assert!(
+        codes(&denied).iter().any(|c| c.starts_with("rescan")),
+        "{denied:?}"
+    );
+
+    // The policy's ignore file, or its VEX document, suppresses it: admitted.
+    for extra in ["      ignoreFile: ignore.toml\n", "      vex: [vex.json]\n"] {
+        let verdict = verify(&rescan_policy(d, extra)).unwrap();
+        assert!(verdict.admitted(), "{extra}: {}", verdict.render_text());
+    }
+
+    // An expired ignore no longer applies.
+    std::fs::write(
+        d.join("expired.toml"),
+        "[[ignore]]\nid = \"RUSTSEC-2017-0004\"\nreason = \"was fine\"\nexpires = \"2001-01-01\"\n",
+    )
+    .unwrap();
+    let verdict = verify(&rescan_policy(d, "      ignoreFile: expired.toml\n")).unwrap();
+    assert!(!verdict.admitted());
+
+    // An ignore without a reason makes the policy unusable: could not verify, not admitted.
+    std::fs::write(
+        d.join("bad.toml"),
+        "[[ignore]]\nid = \"RUSTSEC-2017-0004\"\nexpires = \"2099-12-31\"\n",
+    )
+    .unwrap();
+    let err = verify(&rescan_policy(d, "      ignoreFile: bad.toml\n")).unwrap_err();
+    assert!(err.to_string().contains("has no `reason`"), "{err}");
+}

@@ -67,6 +67,13 @@ pub enum VerifyArtifactError {
     /// The deploy-time re-scan could not run.
     #[error(transparent)]
     Rescan(#[from] CouldNotVerify),
+    /// An ignore file or VEX document a matching policy's `rescan` names is unusable.
+    #[error("policy `{policy}`: {source}")]
+    Triage {
+        policy: String,
+        #[source]
+        source: Box<vouch_osv::triage::TriageError>,
+    },
 }
 
 /// A trusted key, ready to verify with.
@@ -238,6 +245,13 @@ pub fn verify_artifact(
     let now = options.now;
     let matching = set.matching(&artifact.name);
     let keys = keys_of(&matching)?;
+    let triage = crate::rescan::triage_for(&matching).map_err(|e| {
+        let (policy, source) = *e;
+        VerifyArtifactError::Triage {
+            policy,
+            source: Box::new(source),
+        }
+    })?;
     let public_good;
     let root = if matching.iter().any(|p| !p.signers.identities.is_empty()) {
         if let Some(r) = options.trusted_root {
@@ -318,7 +332,8 @@ pub fn verify_artifact(
             .ok_or_else(|| CouldNotVerify::NoRescanDatabase {
                 image: artifact.name.clone(),
             })?;
-        crate::rescan::rescan(db, &statements, digest)?
+        let today = now.date().to_string();
+        crate::rescan::rescan_triaged(db, &statements, digest, &triage, &today)?
     } else {
         None
     };
