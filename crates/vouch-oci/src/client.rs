@@ -108,6 +108,14 @@ pub struct Registry {
     round_trips: AtomicUsize,
     auth_round_trips: AtomicUsize,
     created: std::time::Instant,
+    observer: Option<std::sync::Arc<dyn RequestObserver>>,
+}
+
+/// Told about every request sent to a registry (metrics); called on the request's task.
+pub trait RequestObserver: Send + Sync {
+    /// One request to `registry` (host as in the reference) finished: `ok` is false when it
+    /// failed to get an answer (connection, timeout) or the answer was a server error (5xx).
+    fn on_request(&self, registry: &str, ok: bool);
 }
 
 impl std::fmt::Debug for Registry {
@@ -141,7 +149,15 @@ impl Registry {
             round_trips: AtomicUsize::new(0),
             auth_round_trips: AtomicUsize::new(0),
             created: std::time::Instant::now(),
+            observer: None,
         })
+    }
+
+    /// Reports every request to `observer` from now on.
+    #[must_use]
+    pub fn with_observer(mut self, observer: std::sync::Arc<dyn RequestObserver>) -> Self {
+        self.observer = Some(observer);
+        self
     }
 
     pub fn options(&self) -> &RegistryOptions {
@@ -244,9 +260,11 @@ impl Registry {
                 None => AuthHeader::None,
             },
         };
-        let resp = self
-            .send_once(r, &method, url, &headers, body.as_deref(), &first_auth)
-            .await?;
+        let resp = self.observed(
+            r,
+            self.send_once(r, &method, url, &headers, body.as_deref(), &first_auth)
+                .await,
+        )?;
         if resp.status() != StatusCode::UNAUTHORIZED {
             self.round_trips.fetch_add(1, Ordering::Relaxed);
             return Ok(resp);
@@ -263,9 +281,11 @@ impl Registry {
             .lock()
             .expect("auth lock")
             .insert(key, header.clone());
-        let resp = self
-            .send_once(r, &method, url, &headers, body.as_deref(), &header)
-            .await?;
+        let resp = self.observed(
+            r,
+            self.send_once(r, &method, url, &headers, body.as_deref(), &header)
+                .await,
+        )?;
         self.round_trips.fetch_add(1, Ordering::Relaxed);
         if resp.status() == StatusCode::UNAUTHORIZED || resp.status() == StatusCode::FORBIDDEN {
             return Err(OciError::Auth {
@@ -277,6 +297,21 @@ impl Registry {
             });
         }
         Ok(resp)
+    }
+
+    /// Tells the observer how a request went.
+    fn observed(
+        &self,
+        r: &ImageRef,
+        result: Result<reqwest::Response, OciError>,
+    ) -> Result<reqwest::Response, OciError> {
+        if let Some(o) = &self.observer {
+            let ok = result
+                .as_ref()
+                .is_ok_and(|resp| !resp.status().is_server_error());
+            o.on_request(r.registry(), ok);
+        }
+        result
     }
 
     async fn send_once(

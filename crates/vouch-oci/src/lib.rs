@@ -18,7 +18,9 @@ pub mod model;
 pub mod referrers;
 
 pub use auth::Credential;
-pub use client::{FetchedManifest, PutManifest, ReferrersSource, Registry, RegistryOptions};
+pub use client::{
+    FetchedManifest, PutManifest, ReferrersSource, Registry, RegistryOptions, RequestObserver,
+};
 pub use error::OciError;
 pub use model::{AnyManifest, Descriptor, Index, Manifest, Platform};
 

@@ -37,6 +37,13 @@ pub struct Evaluation {
     pub fixed: Vec<String>,
     /// Range event versions that could not be parsed (the events were skipped).
     pub bad_events: Vec<String>,
+    /// Of [`Evaluation::fixed`], those that only mark one unaffected version between two
+    /// affected ranges (RustSec's `unaffected = ["=0.2.0"]` becomes `fixed: 0.2.0`,
+    /// `introduced: 0.2.1-0`): not a fix to upgrade to.
+    pub islands: Vec<String>,
+    /// Of [`Evaluation::fixed`], the one from which every later version is unaffected (no
+    /// range is introduced again above it): "upgrade to ≥ this".
+    pub open_from: Option<String>,
 }
 
 fn same_ecosystem(a: &str, b: &str) -> bool {
@@ -280,9 +287,59 @@ pub fn evaluate(record: &Record, t: &Target<'_>) -> Evaluation {
             }
         }
         fixes.sort_by(|a, b| a.0.cmp(&b.0));
+        // What each fix leads to: the next `introduced` above it, if any.
+        for (fv, raw) in &fixes {
+            let next = parsed_all
+                .iter()
+                .flat_map(|(rs, p)| p.events.iter().map(move |e| (*rs, e)))
+                .filter_map(|(rs, (point, kind, _))| match (kind, point) {
+                    (Kind::Introduced, Point::At(i)) if i > fv => Some((rs, i)),
+                    _ => None,
+                })
+                .min_by(|a, b| a.1.cmp(b.1));
+            match next {
+                None => {
+                    if out.open_from.is_none() {
+                        out.open_from = Some(raw.clone());
+                    }
+                }
+                Some((rs, i)) => {
+                    if next_release(raw)
+                        .and_then(|n| rs.parse(&n).ok())
+                        .is_some_and(|n| *i <= n)
+                    {
+                        out.islands.push(raw.clone());
+                    }
+                }
+            }
+        }
         out.fixed = fixes.into_iter().map(|(_, s)| s).collect();
     }
     out
+}
+
+/// The release right after `v`: its last release number plus one, any suffix dropped
+/// (`0.2.0` → `0.2.1`, `v1.4` → `v1.5`, `2.0.0-rc1` → `2.0.1`); `None` when `v` does not
+/// start with a number.
+fn next_release(v: &str) -> Option<String> {
+    let (prefix, rest) = match v.strip_prefix(['v', 'V']) {
+        Some(r) => (&v[..1], r),
+        None => ("", v),
+    };
+    let end = rest
+        .bytes()
+        .position(|b| !(b.is_ascii_digit() || b == b'.'))
+        .unwrap_or(rest.len());
+    let release = rest[..end].trim_end_matches('.');
+    let (head, last) = match release.rsplit_once('.') {
+        Some((h, l)) => (Some(h), l),
+        None => (None, release),
+    };
+    let n: u64 = last.parse().ok()?;
+    Some(match head {
+        Some(h) => format!("{prefix}{h}.{}", n + 1),
+        None => format!("{prefix}{}", n + 1),
+    })
 }
 
 #[cfg(test)]
@@ -354,10 +411,46 @@ mod tests {
         .affected
     }
 
+    fn eval(r: &Record, v: &str) -> Evaluation {
+        let version = Scheme::SemVer.parse(v).unwrap();
+        evaluate(
+            r,
+            &Target {
+                ecosystem: "npm",
+                name: "p",
+                version_str: v,
+                version: Some(&version),
+            },
+        )
+    }
+
     const BASE: &str = r#"{"id":"X-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"npm","name":"p"},"ranges":[{"type":"SEMVER","events":EVENTS}]}]}"#;
 
     fn with_events(ev: &str) -> Record {
         record(&BASE.replace("EVENTS", ev))
+    }
+
+    #[test]
+    fn single_unaffected_versions_are_islands_and_the_open_fix_is_found() {
+        // RUSTSEC-2020-0071 (time): 0.2.0 … 0.2.6 are each unaffected, 0.2.23 the fix.
+        let r = with_events(
+            r#"[{"introduced":"0.0.0-0"},{"fixed":"0.2.0"},{"introduced":"0.2.1-0"},{"fixed":"0.2.1"},{"introduced":"0.2.7-0"},{"fixed":"0.2.23"}]"#,
+        );
+        let e = eval(&r, "0.1.44");
+        assert!(e.affected);
+        assert_eq!(e.fixed, vec!["0.2.0", "0.2.1", "0.2.23"]);
+        assert_eq!(e.islands, vec!["0.2.0", "0.2.1"]);
+        assert_eq!(e.open_from.as_deref(), Some("0.2.23"));
+        // rand: a fix on each release line is a fix, not an island.
+        let r = with_events(
+            r#"[{"introduced":"0.7.0"},{"fixed":"0.8.6"},{"introduced":"0.9.0"},{"fixed":"0.9.3"}]"#,
+        );
+        let e = eval(&r, "0.8.5");
+        assert!(e.islands.is_empty());
+        assert_eq!(e.open_from.as_deref(), Some("0.9.3"));
+        assert_eq!(next_release("v1.4"), Some("v1.5".to_owned()));
+        assert_eq!(next_release("2.0.0-rc1"), Some("2.0.1".to_owned()));
+        assert_eq!(next_release("abc"), None);
     }
 
     #[test]

@@ -185,6 +185,12 @@ pub struct Finding {
     pub informational: Option<String>,
     /// Versions that leave every affected range of the group.
     pub fixed: Vec<String>,
+    /// The way out, for people: the fixes to upgrade to (without the single unaffected
+    /// versions between affected ranges that `fixed` also lists), the last as `≥ v` when no
+    /// version above it is affected (`≥ 0.2.23`; `0.8.6, ≥ 0.9.3`). Not part of the JSON
+    /// report, which keeps the record's facts in `fixed`.
+    #[serde(skip)]
+    pub upgrade: Option<String>,
     /// Advisory URL.
     pub url: String,
     /// Newest `modified` of the group's records.
@@ -524,6 +530,53 @@ fn evaluate_chunk(
     }
 }
 
+/// [`Finding::upgrade`]: the group's fixes without islands, ending at the version from which
+/// no record of the group is affected any more.
+fn upgrade_text(
+    g: &Group<'_>,
+    t: &Target<'_>,
+    scheme: Option<Scheme>,
+    fixed: &[(Option<Version>, String)],
+) -> Option<String> {
+    let evs: Vec<_> = g.records.iter().map(|(r, _)| evaluate(r, t)).collect();
+    let islands: BTreeSet<&str> = evs
+        .iter()
+        .flat_map(|e| e.islands.iter().map(String::as_str))
+        .collect();
+    let parse = |s: &str| scheme.and_then(|sc| sc.parse(s).ok());
+    let open = if evs.iter().all(|e| e.open_from.is_some()) {
+        evs.iter()
+            .filter_map(|e| e.open_from.as_deref())
+            .map(|s| (parse(s), s))
+            .max_by(|a, b| match (&a.0, &b.0) {
+                (Some(x), Some(y)) => x.cmp(y),
+                _ => a.1.cmp(b.1),
+            })
+    } else {
+        None
+    };
+    let mut parts: Vec<String> = Vec::new();
+    for (v, s) in fixed {
+        if islands.contains(s.as_str()) {
+            continue;
+        }
+        if let Some((ov, os)) = &open {
+            let below = match (v, ov) {
+                (Some(a), Some(b)) => a < b,
+                _ => s.as_str() != *os,
+            };
+            if !below {
+                break;
+            }
+        }
+        parts.push(s.clone());
+    }
+    if let Some((_, os)) = open {
+        parts.push(format!("≥ {os}"));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
 fn finding(pkg: &FoundPackage, locations: &[Location], g: &Group<'_>, t: &Target<'_>) -> Finding {
     let mut ids: BTreeSet<String> = BTreeSet::new();
     for (r, _) in &g.records {
@@ -586,6 +639,7 @@ fn finding(pkg: &FoundPackage, locations: &[Location], g: &Group<'_>, t: &Target
         (Some(x), Some(y)) => x.cmp(y),
         _ => a.1.cmp(&b.1),
     });
+    let upgrade = upgrade_text(g, t, scheme, &fixed);
     let modified = g
         .records
         .iter()
@@ -605,6 +659,7 @@ fn finding(pkg: &FoundPackage, locations: &[Location], g: &Group<'_>, t: &Target
         severity,
         informational,
         fixed: fixed.into_iter().map(|(_, s)| s).collect(),
+        upgrade,
         url: advisory_url(lead),
         modified,
         suppressed: None,

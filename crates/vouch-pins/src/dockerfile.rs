@@ -122,8 +122,31 @@ pub fn instructions(text: &str) -> Vec<Instruction> {
     out
 }
 
-/// Substitutes `$VAR`, `${VAR}`, `${VAR:-d}`, `${VAR-d}`, `${VAR:+a}` from `vars`; unknown
-/// variables are left as written.
+/// Removes shell quoting from a word: `"a b"` and `'a'` lose their quotes, `\"` its backslash.
+pub fn unquote(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    let mut quote: Option<char> = None;
+    let mut chars = word.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), _) if c == q => quote = None,
+            (None | Some('"'), '\\') => match chars.next() {
+                Some(n @ ('"' | '\'' | '\\' | '$')) => out.push(n),
+                Some(n) => {
+                    out.push('\\');
+                    out.push(n);
+                }
+                None => out.push('\\'),
+            },
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Substitutes `$VAR`, `${VAR}`, `${VAR:-d}`, `${VAR-d}`, `${VAR:+a}`, `${VAR+a}` from `vars`;
+/// unknown variables are left as written.
 pub fn substitute(s: &str, vars: &HashMap<String, String>) -> String {
     let mut out = String::new();
     let bytes = s.as_bytes();
@@ -138,13 +161,20 @@ pub fn substitute(s: &str, vars: &HashMap<String, String>) -> String {
                         .unwrap_or(inner.len());
                     let (name, op) = inner.split_at(name_end);
                     let val = vars.get(name).filter(|v| !v.is_empty());
+                    // The word of `${VAR:-"word"}` is quote-removed, as the shell does.
                     let replaced = if let Some(d) = op.strip_prefix(":-") {
-                        Some(val.cloned().unwrap_or_else(|| d.to_owned()))
+                        Some(val.cloned().unwrap_or_else(|| unquote(d)))
                     } else if let Some(d) = op.strip_prefix('-') {
-                        Some(vars.get(name).cloned().unwrap_or_else(|| d.to_owned()))
+                        Some(vars.get(name).cloned().unwrap_or_else(|| unquote(d)))
                     } else if let Some(a) = op.strip_prefix(":+") {
                         Some(if val.is_some() {
-                            a.to_owned()
+                            unquote(a)
+                        } else {
+                            String::new()
+                        })
+                    } else if let Some(a) = op.strip_prefix('+') {
+                        Some(if vars.contains_key(name) {
+                            unquote(a)
                         } else {
                             String::new()
                         })
@@ -185,8 +215,7 @@ pub fn substitute(s: &str, vars: &HashMap<String, String>) -> String {
 fn parse_args_into(args: &str, vars: &mut HashMap<String, String>) {
     for word in args.split_whitespace() {
         if let Some((k, v)) = word.split_once('=') {
-            let v = v.trim_matches(['"', '\'']);
-            let v = substitute(v, vars);
+            let v = substitute(&unquote(v), vars);
             vars.insert(k.to_owned(), v);
         }
     }
@@ -194,7 +223,8 @@ fn parse_args_into(args: &str, vars: &mut HashMap<String, String>) {
 
 struct Stage {
     alias: Option<String>,
-    immutable: bool,
+    /// The state of the image the stage is built on.
+    state: PinState,
     base: String,
 }
 
@@ -236,14 +266,10 @@ pub fn check(file: &str, text: &str) -> Checked {
                     _ => None,
                 };
                 let r = judge(file, ins.line, img, &vars, &stages, &mut out.findings, true);
-                let immutable = r.state.is_immutable();
+                let state = r.state;
                 let base = r.resolved.clone().unwrap_or_else(|| r.reference.clone());
                 out.references.push(r);
-                stages.push(Stage {
-                    alias,
-                    immutable,
-                    base,
-                });
+                stages.push(Stage { alias, state, base });
             }
             "COPY" | "ADD" => {
                 for w in ins.args.split_whitespace() {
@@ -354,8 +380,24 @@ fn judge(
     if let Some(stage) = stage {
         // Following the alias: the stage's base image is what this reference resolves to.
         r.resolved = Some(stage.base.clone());
-        if stage.immutable {
+        if stage.state.is_immutable() {
             r.state = PinState::Stage;
+        } else if stage.state == PinState::Expression {
+            r.state = PinState::Expression;
+            if is_from {
+                findings.push(
+                    Finding::new(
+                        Code::ExpressionReference,
+                        file,
+                        Some(line),
+                        format!(
+                            "stage `{resolved}` is built on `{}`, an expression only known at build time; it cannot be proven pinned",
+                            stage.base
+                        ),
+                    )
+                    .subject(written),
+                );
+            }
         } else {
             r.state = PinState::Unpinned;
             if is_from {
@@ -407,6 +449,38 @@ mod tests {
         let vars = HashMap::from([("A".to_owned(), "x".to_owned())]);
         assert_eq!(substitute("${A}/$A:${B:-d}", &vars), "x/x:d");
         assert_eq!(substitute("$B-${B}", &vars), "$B-${B}");
+    }
+
+    #[test]
+    fn substituted_words_lose_their_quotes() {
+        let vars = HashMap::from([("A".to_owned(), "x".to_owned())]);
+        assert_eq!(substitute(r#"${A:+"dev"}"#, &vars), "dev");
+        assert_eq!(substitute(r#"${B:-"base"}"#, &vars), "base");
+        assert_eq!(substitute("${B-'base'}", &vars), "base");
+        assert_eq!(substitute(r#"${A+"set"}${B+"unset"}"#, &vars), "set");
+        assert_eq!(unquote(r#""a b"'c'\"d"#), r#"a bc"d"#);
+        // The stage an ARG names by a quoted word is the stage, and is followed.
+        let df = "ARG DEV=1\nARG STAGE=${DEV:+\"debug\"}\nFROM alpine@sha256:0000000000000000000000000000000000000000000000000000000000000000 AS debug\nFROM ${STAGE}\n";
+        let c = check("Dockerfile", df);
+        assert!(c.findings.is_empty(), "{:?}", c.findings);
+        assert_eq!(c.references[1].state, PinState::Stage);
+    }
+
+    #[test]
+    fn a_stage_built_on_an_expression_names_the_expression() {
+        let df = "FROM ${BASE} AS build\nFROM build\nCOPY --from=build /a /b\n";
+        let c = check("Dockerfile", df);
+        let f: Vec<_> = c
+            .findings
+            .iter()
+            .map(|f| (f.line, f.code, f.message.as_str()))
+            .collect();
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert_eq!(f[1].0, Some(2));
+        assert_eq!(f[1].1, Code::ExpressionReference);
+        assert!(f[1].2.contains("`${BASE}`, an expression"), "{}", f[1].2);
+        assert!(!f[1].2.contains("not pinned"), "{}", f[1].2);
+        assert_eq!(c.references[1].state, PinState::Expression);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use crate::scan::FileKind;
 use crate::workflow::{self, Checked};
-use crate::{dockerfile, manifest, PinState, Reference, ReferenceKind};
+use crate::{dockerfile, manifest, PinState, ReferenceKind};
 
 /// Resolves an action's tag or branch to a commit id.
 pub trait ActionResolver {
@@ -50,16 +50,15 @@ pub struct FileFix {
     pub skipped: Vec<Skipped>,
 }
 
-fn references(kind: FileKind, file: &str, text: &str) -> Vec<Reference> {
-    let c: Checked = match kind {
+fn checked(kind: FileKind, file: &str, text: &str) -> Checked {
+    match kind {
         FileKind::Workflow => workflow::check_workflow(file, text, None),
         FileKind::Action => workflow::check_action(file, text, None),
         FileKind::Dockerfile => dockerfile::check(file, text),
         FileKind::Compose => manifest::check_compose(file, text),
         FileKind::Kubernetes => manifest::check_kubernetes(file, text),
         _ => Checked::default(),
-    };
-    c.references
+    }
 }
 
 /// Replaces the first occurrence of `from` on 1-based `line` (as a whole token) with `to`;
@@ -118,7 +117,7 @@ pub fn fix_text(
         text: text.to_owned(),
         ..FileFix::default()
     };
-    for r in references(kind, file, text) {
+    for r in checked(kind, file, text).references {
         if r.state != PinState::Unpinned {
             continue;
         }
@@ -187,9 +186,19 @@ pub fn fix_text(
         }
     }
     // What is still not pinned after the edits (a stage built on a now-pinned image is fine).
+    // Only what `vouch pins` itself reports: `COPY --from=build` names a stage, whose own
+    // `FROM` line is the one reported.
     let reasons = std::mem::take(&mut out.skipped);
-    for r in references(kind, file, &out.text) {
+    let after = checked(kind, file, &out.text);
+    for r in after.references {
         if !matches!(r.state, PinState::Unpinned | PinState::Malformed) {
+            continue;
+        }
+        let reported = after
+            .findings
+            .iter()
+            .any(|f| f.line == Some(r.line) && f.subject.as_deref() == Some(r.reference.as_str()));
+        if !reported {
             continue;
         }
         let resolver_given = match r.kind {
@@ -342,9 +351,29 @@ mod tests {
         assert!(f
             .text
             .contains(&format!("FROM golang:1.22@sha256:{} AS b", "b".repeat(64))));
-        // The ARG-built reference is reported, and `COPY --from=a` with it (stage `a` is still
-        // unpinned); nothing else.
+        // The ARG-built reference is reported; `COPY --from=a` names stage `a`, whose `FROM`
+        // (line 2) is the reference to pin, as `vouch pins` says.
         let lines: Vec<u32> = f.skipped.iter().map(|s| s.line).collect();
-        assert_eq!(lines, vec![2, 4]);
+        assert_eq!(lines, vec![2]);
+    }
+
+    #[test]
+    fn copy_from_a_build_stage_is_not_flagged() {
+        let df = "FROM golang:1.22 AS build\nRUN go build\nFROM alpine:3.20\nCOPY --from=build /out /bin/app\nRUN --mount=from=build,target=/b true\n";
+        // Without an image resolver nothing is judged; with one that fails, only the two
+        // `FROM` lines are left unpinned, as `vouch pins` reports them.
+        struct Down;
+        impl ImageResolver for Down {
+            fn resolve(&self, _: &str) -> Result<String, String> {
+                Err("registry unreachable".to_owned())
+            }
+        }
+        let f = fix_text(FileKind::Dockerfile, "Dockerfile", df, None, Some(&Down));
+        let lines: Vec<u32> = f.skipped.iter().map(|s| s.line).collect();
+        assert_eq!(lines, vec![1, 3], "{:?}", f.skipped);
+        let pins = dockerfile::check("Dockerfile", df);
+        let mut reported: Vec<u32> = pins.findings.iter().filter_map(|f| f.line).collect();
+        reported.sort_unstable();
+        assert_eq!(reported, lines, "fix and pins agree");
     }
 }

@@ -65,7 +65,8 @@ pub enum PinState {
     Unpinned,
     /// A digest that is not a well-formed sha256 digest (`@sha256:v2`).
     Malformed,
-    /// A `./path` action or reusable workflow in this repository (checked in place).
+    /// A `./path` or `$/path` action or reusable workflow in this repository (checked in
+    /// place; `$/` is the running commit of this repository).
     Local,
     /// A `${{ }}` expression or unresolved `$ARG`: the value is only known at run time.
     Expression,
@@ -132,6 +133,7 @@ pub enum Code {
     LockfileOutOfSync,
     LockfileMissing,
     ParseError,
+    SkippedKind,
     ExceptionExpired,
     VersionCommentMismatch,
     UnknownVersionComment,
@@ -162,6 +164,7 @@ impl Code {
         Code::LockfileOutOfSync,
         Code::LockfileMissing,
         Code::ParseError,
+        Code::SkippedKind,
         Code::ExceptionExpired,
         Code::VersionCommentMismatch,
         Code::UnknownVersionComment,
@@ -193,6 +196,7 @@ impl Code {
             Code::LockfileOutOfSync => "lockfile-out-of-sync",
             Code::LockfileMissing => "lockfile-missing",
             Code::ParseError => "parse-error",
+            Code::SkippedKind => "skipped-kind",
             Code::ExceptionExpired => "exception-expired",
             Code::VersionCommentMismatch => "version-comment-mismatch",
             Code::UnknownVersionComment => "unknown-version-comment",
@@ -251,6 +255,9 @@ impl Code {
             Code::LockfileOutOfSync => "a lockfile does not match its manifest",
             Code::LockfileMissing => "a manifest has no lockfile beside it",
             Code::ParseError => "a file could not be parsed, so it could not be checked",
+            Code::SkippedKind => {
+                "(note) a Kubernetes object that is not a workload mentions containers; they were not checked"
+            }
             Code::ExceptionExpired => "a policy exception has passed its expiry date",
             Code::VersionCommentMismatch => {
                 "(online) the version comment beside a commit id names a tag of another commit"

@@ -1,6 +1,7 @@
 //! Compose files (`services.*.image`) and Kubernetes manifests (every container, init container
-//! and ephemeral container of every pod template, whatever the kind: the pod spec is found
-//! wherever it sits, so `CronJob`, `List`s and custom resources that embed pod templates work).
+//! and ephemeral container of the pod spec of every workload kind, `List`s included). Other
+//! kinds are not searched for images (a policy's pattern `image: '!*:latest'` is not an image
+//! that runs); those that mention containers get a `skipped-kind` note saying so.
 
 use crate::workflow::{image_findings, Checked};
 use crate::yaml::{self, Node, Value};
@@ -67,24 +68,92 @@ pub fn is_kubernetes(docs: &[Node]) -> bool {
         .any(|d| d.get("apiVersion").is_some() && d.get("kind").is_some())
 }
 
-fn walk(node: &Node, file: &str, out: &mut Checked) {
-    match &node.value {
-        Value::Map(entries) => {
-            for (k, v) in entries {
-                let key = k.as_str().unwrap_or_default();
-                if matches!(key, "containers" | "initContainers" | "ephemeralContainers") {
-                    for c in v.items() {
-                        if let Some(img) = c.get("image") {
-                            push_image(out, file, img, false);
-                        }
-                    }
-                } else {
-                    walk(v, file, out);
-                }
+/// Where each workload kind keeps its pod spec: the kinds of Kubernetes itself, OpenShift's
+/// `DeploymentConfig` and Argo's `Rollout` (which embed a pod template the same way).
+const WORKLOADS: &[(&str, &[&str])] = &[
+    ("Pod", &["spec"]),
+    ("PodTemplate", &["template", "spec"]),
+    ("Deployment", &["spec", "template", "spec"]),
+    ("ReplicaSet", &["spec", "template", "spec"]),
+    ("ReplicationController", &["spec", "template", "spec"]),
+    ("StatefulSet", &["spec", "template", "spec"]),
+    ("DaemonSet", &["spec", "template", "spec"]),
+    ("Job", &["spec", "template", "spec"]),
+    (
+        "CronJob",
+        &["spec", "jobTemplate", "spec", "template", "spec"],
+    ),
+    ("DeploymentConfig", &["spec", "template", "spec"]),
+    ("Rollout", &["spec", "template", "spec"]),
+];
+
+/// The images of a pod spec: every init, regular and ephemeral container.
+fn pod_spec(spec: &Node, file: &str, out: &mut Checked) {
+    for key in ["initContainers", "containers", "ephemeralContainers"] {
+        for c in spec.get(key).map_or(&[][..], Node::items) {
+            if let Some(img) = c.get("image") {
+                push_image(out, file, img, false);
             }
         }
-        Value::Seq(items) => items.iter().for_each(|i| walk(i, file, out)),
-        _ => {}
+    }
+}
+
+/// Whether anything under `node` is shaped like a container list (`containers: [{image}]`).
+fn has_containers(node: &Node) -> bool {
+    match &node.value {
+        Value::Map(entries) => entries.iter().any(|(k, v)| {
+            matches!(
+                k.as_str(),
+                Some("containers" | "initContainers" | "ephemeralContainers")
+            ) && v.items().iter().any(|c| c.get("image").is_some())
+                || has_containers(v)
+        }),
+        Value::Seq(items) => items.iter().any(has_containers),
+        _ => false,
+    }
+}
+
+/// One object of a manifest: a workload's pod spec is read; a `List` is read item by item;
+/// any other kind is skipped, and said to be when it holds something shaped like containers
+/// (a Kyverno `ClusterPolicy` pattern with `image: '!*:latest'` is no image that runs).
+fn object(doc: &Node, file: &str, out: &mut Checked) {
+    let Some(kind) = doc.get("kind").and_then(Node::as_str) else {
+        return;
+    };
+    if let Some((_, path)) = WORKLOADS.iter().find(|(k, _)| *k == kind) {
+        let mut node = Some(doc);
+        for key in *path {
+            node = node.and_then(|n| n.get(key));
+        }
+        if let Some(spec) = node {
+            pod_spec(spec, file, out);
+        }
+        return;
+    }
+    if kind.ends_with("List") {
+        for item in doc.get("items").map_or(&[][..], Node::items) {
+            object(item, file, out);
+        }
+        return;
+    }
+    if has_containers(doc) {
+        let api = doc
+            .get("apiVersion")
+            .and_then(Node::as_str)
+            .map_or_else(String::new, |a| format!(" ({a})"));
+        out.findings.push(
+            Finding::new(
+                Code::SkippedKind,
+                file,
+                Some(doc.line),
+                format!(
+                    "`{kind}`{api} is not a workload kind: the containers it mentions are not \
+                     images it runs, and were not checked"
+                ),
+            )
+            .subject(kind)
+            .level(vouch_core::Level::Note),
+        );
     }
 }
 
@@ -92,9 +161,7 @@ fn walk(node: &Node, file: &str, out: &mut Checked) {
 pub fn check_kubernetes(file: &str, text: &str) -> Checked {
     let mut out = Checked::default();
     for doc in parse(file, text, &mut out) {
-        if doc.get("kind").is_some() {
-            walk(&doc, file, &mut out);
-        }
+        object(&doc, file, &mut out);
     }
     out
 }
@@ -128,5 +195,31 @@ mod tests {
                 (19, PinState::Unpinned)
             ]
         );
+    }
+
+    #[test]
+    fn only_workloads_are_searched_and_skipped_kinds_are_named() {
+        let t = "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nspec:\n  rules:\n    - validate:\n        pattern:\n          spec:\n            containers:\n              - image: '!*:latest'\n---\napiVersion: v1\nkind: List\nitems:\n  - apiVersion: apps/v1\n    kind: Deployment\n    spec:\n      template:\n        spec:\n          containers:\n            - image: nginx:1.27\n---\napiVersion: v1\nkind: ConfigMap\ndata:\n  a: b\n";
+        let c = check_kubernetes("k.yaml", t);
+        let refs: Vec<_> = c
+            .references
+            .iter()
+            .map(|r| (r.line, r.reference.as_str()))
+            .collect();
+        assert_eq!(refs, vec![(20, "nginx:1.27")]);
+        let notes: Vec<_> = c
+            .findings
+            .iter()
+            .filter(|f| f.code == Code::SkippedKind)
+            .collect();
+        assert_eq!(notes.len(), 1, "{:?}", c.findings);
+        assert_eq!(notes[0].level, vouch_core::Level::Note);
+        assert!(!notes[0].is_failure());
+        assert!(
+            notes[0].message.contains("`ClusterPolicy` (kyverno.io/v1)"),
+            "{}",
+            notes[0].message
+        );
+        assert_eq!(notes[0].line, Some(1));
     }
 }

@@ -99,6 +99,31 @@ fn has_ext(name: &str, exts: &[&str]) -> bool {
         .is_some_and(|e| exts.iter().any(|x| e.eq_ignore_ascii_case(x)))
 }
 
+/// Extensions that say a `Dockerfile.*` file is something else (`Dockerfile.md`,
+/// `dockerfile.go`), never a Dockerfile.
+const NOT_DOCKERFILE_EXTS: &[&str] = &[
+    "md", "markdown", "rst", "txt", "adoc", "html", "json", "yml", "yaml", "toml", "xml", "go",
+    "rs", "py", "js", "mjs", "ts", "java", "kt", "rb", "php", "c", "h", "cpp", "cs", "sh", "bash",
+    "ps1", "bat", "lock", "orig", "rej", "swp", "bak", "diff", "patch", "snap", "svg", "png",
+];
+
+/// A Dockerfile by name (lower-case): `Dockerfile`, `Containerfile`, `*.Dockerfile`,
+/// `*.Containerfile`, `Dockerfile.*` and `Containerfile.*` (`Dockerfile.dev`), never a file
+/// whose name merely starts with `dockerfile` (`dockerfile_test.go`, `dockerfile.md`).
+pub fn is_dockerfile_name(lower: &str) -> bool {
+    if matches!(lower, "dockerfile" | "containerfile")
+        || lower.ends_with(".dockerfile")
+        || lower.ends_with(".containerfile")
+    {
+        return true;
+    }
+    ["dockerfile.", "containerfile."].iter().any(|p| {
+        lower
+            .strip_prefix(p)
+            .is_some_and(|ext| !ext.is_empty() && !has_ext(lower, NOT_DOCKERFILE_EXTS))
+    })
+}
+
 /// Classifies a path by name (`rel` is relative to the root, `/`-separated).
 pub fn classify(rel: &str) -> Option<FileKind> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
@@ -113,11 +138,7 @@ pub fn classify(rel: &str) -> Option<FileKind> {
     if lower == "action.yml" || lower == "action.yaml" {
         return Some(FileKind::Action);
     }
-    if lower.starts_with("dockerfile")
-        || lower.starts_with("containerfile")
-        || lower.ends_with(".dockerfile")
-        || lower.ends_with(".containerfile")
-    {
+    if is_dockerfile_name(&lower) {
         return Some(FileKind::Dockerfile);
     }
     if yaml && (lower.starts_with("compose") || lower.starts_with("docker-compose")) {
@@ -212,6 +233,12 @@ fn walk(root: &Path, dir: &Path, opts: &Options, out: &mut Vec<PathBuf>) -> std:
 
 /// The repository root for `path`: the nearest ancestor with `.git` or `.github`.
 fn find_root(start: &Path) -> PathBuf {
+    // The parent of a bare file name (`Cargo.lock`) is the empty path: the current directory.
+    let start = if start.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        start
+    };
     let abs = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
     for a in abs.ancestors() {
         if a.join(".git").exists() || a.join(".github").is_dir() {
@@ -621,4 +648,46 @@ pub fn discover(
         out.push((p, rel, kind));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dockerfiles_by_exact_name_and_suffix_never_by_prefix() {
+        for yes in [
+            "Dockerfile",
+            "dockerfile",
+            "build/Containerfile",
+            "app.Dockerfile",
+            "x/base.containerfile",
+            "Dockerfile.dev",
+            "docker/Dockerfile.alpine",
+            "Containerfile.fedora",
+        ] {
+            assert_eq!(classify(yes), Some(FileKind::Dockerfile), "{yes}");
+        }
+        for no in [
+            "dockerfile_test.go",
+            "pkg/dockerfile/parser.go",
+            "Dockerfile.md",
+            "docs/dockerfile.json",
+            "dockerfiles.txt",
+            "DockerfileLint",
+            "Dockerfile.",
+            "containerfile_parser.rs",
+        ] {
+            assert_ne!(classify(no), Some(FileKind::Dockerfile), "{no}");
+        }
+    }
+
+    #[test]
+    fn a_bare_file_name_has_the_current_directory_as_its_root() {
+        assert_eq!(
+            find_root(Path::new("")),
+            find_root(Path::new(".")),
+            "the parent of `Cargo.lock` is the empty path"
+        );
+    }
 }

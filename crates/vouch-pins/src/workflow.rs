@@ -1,8 +1,9 @@
 //! GitHub Actions workflows and action metadata (`action.yml`), and GitHub's `actions.lock`.
 //!
 //! A `uses:` is pinned only at a full 40-hex commit id (or locked by `actions.lock`); `docker://`
-//! and container images need a well-formed sha256 digest. `./local` actions are followed by the
-//! caller ([`Checked::local_actions`]); `${{ }}` expressions are reported, never trusted.
+//! and container images need a well-formed sha256 digest. `./local` actions and GitHub's
+//! self-repository references (`$/path`, this repository at the running commit) are followed by
+//! the caller ([`Checked::local_actions`]); `${{ }}` expressions are reported, never trusted.
 
 use std::collections::BTreeMap;
 
@@ -156,6 +157,13 @@ impl Ctx<'_> {
             reference.state = PinState::Local;
             let path = value.split('@').next().unwrap_or(value);
             self.out.local_actions.push((path.to_owned(), line));
+        } else if let Some(rest) = value.strip_prefix("$/") {
+            // GitHub's self-repository reference: this repository at the very commit that is
+            // running, so pinned by construction. It takes no `@ref`.
+            reference.state = PinState::Local;
+            let path = rest.split('@').next().unwrap_or(rest);
+            let path = path.strip_prefix("./").unwrap_or(path);
+            self.out.local_actions.push((format!("./{path}"), line));
         } else {
             let (name, git_ref) = value.rsplit_once('@').unwrap_or((value, ""));
             if is_commit_sha(git_ref) {
@@ -393,5 +401,29 @@ mod tests {
         );
         assert_eq!(c.local_actions, vec![("./local".to_owned(), 6)]);
         assert_eq!(c.references[3].state, PinState::Pinned);
+    }
+
+    #[test]
+    fn self_repository_references_are_local() {
+        let t = "jobs:\n  a:\n    uses: $/.github/workflows/build.yml\n  b:\n    steps:\n      - uses: $/./actions/setup\n      - uses: $/tools/lint\n";
+        let c = check_workflow("w.yml", t, None);
+        assert!(c.findings.is_empty(), "{:?}", c.findings);
+        let states: Vec<_> = c.references.iter().map(|r| (r.kind, r.state)).collect();
+        assert_eq!(
+            states,
+            vec![
+                (ReferenceKind::ReusableWorkflow, PinState::Local),
+                (ReferenceKind::Action, PinState::Local),
+                (ReferenceKind::Action, PinState::Local)
+            ]
+        );
+        assert_eq!(
+            c.local_actions,
+            vec![
+                ("./.github/workflows/build.yml".to_owned(), 3),
+                ("./actions/setup".to_owned(), 6),
+                ("./tools/lint".to_owned(), 7)
+            ]
+        );
     }
 }

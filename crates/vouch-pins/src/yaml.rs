@@ -185,8 +185,7 @@ impl MarkedEventReceiver for Builder {
     }
 }
 
-/// Parses every document of a YAML stream.
-pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
+fn parse_strict(text: &str) -> Result<Vec<Node>, YamlError> {
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
     parser.load(&mut builder, true).map_err(|e| YamlError {
@@ -194,6 +193,133 @@ pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
         message: e.info().to_owned(),
     })?;
     Ok(builder.docs)
+}
+
+/// Parses every document of a YAML stream.
+///
+/// What the common loaders (PyYAML, the `yaml` npm package, Go's yaml.v3) accept is accepted
+/// here too: a flow collection whose continuation lines (often the closing `]`) sit at or left
+/// of the indentation of the key that opened it. When the strict parse fails, such lines are
+/// indented past the key and the text parsed again (line numbers unchanged); if that fails as
+/// well, the first error stands.
+pub fn parse(text: &str) -> Result<Vec<Node>, YamlError> {
+    match parse_strict(text) {
+        Ok(docs) => Ok(docs),
+        Err(e) => match indent_flow_continuations(text) {
+            Some(fixed) => parse_strict(&fixed).map_err(|_| e),
+            None => Err(e),
+        },
+    }
+}
+
+fn indent_of(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
+/// Indents the lines inside a flow collection (`[`…`]`, `{`…`}`) that started on an earlier
+/// line to one column past that line's indentation. `None` when nothing needed it.
+fn indent_flow_continuations(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut changed = false;
+    // Nesting depth of flow collections, and the indentation of the line that opened the
+    // outermost one.
+    let mut depth = 0usize;
+    let mut opener_indent = 0usize;
+    // Inside a `|`/`>` block scalar whose key line was indented this much.
+    let mut block: Option<usize> = None;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let indent = indent_of(body);
+        if let Some(key_indent) = block {
+            if body.trim().is_empty() || indent > key_indent {
+                out.push_str(line);
+                continue;
+            }
+            block = None;
+        }
+        if depth > 0 && !body.trim().is_empty() && indent <= opener_indent {
+            out.push_str(&" ".repeat(opener_indent + 1 - indent));
+            changed = true;
+        } else if depth == 0 {
+            opener_indent = indent;
+        }
+        out.push_str(line);
+        let (d, opens_block) = scan_flow(body, depth);
+        depth = d;
+        if depth == 0 && opens_block {
+            block = Some(indent);
+        }
+    }
+    changed.then_some(out)
+}
+
+/// The flow depth after `line`, starting at `depth`, skipping quoted text and comments; and
+/// whether the line (in block context) ends by opening a `|`/`>` block scalar.
+fn scan_flow(line: &str, mut depth: usize) -> (usize, bool) {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    // In block context a flow collection starts only where a value starts: after `key: `,
+    // `- `, or at the start of the line.
+    let mut value_start = true;
+    let mut last_token = 0u8;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b' ' | b'\t' => {
+                i += 1;
+                continue;
+            }
+            b'#' if i == 0 || bytes[i - 1] == b' ' || bytes[i - 1] == b'\t' => break,
+            b'\'' | b'"' if depth > 0 || value_start => {
+                i += 1;
+                while i < bytes.len() {
+                    if bytes[i] == b'\\' && b == b'"' {
+                        i += 2;
+                        continue;
+                    }
+                    if bytes[i] == b {
+                        if b == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
+                            i += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    i += 1;
+                }
+                value_start = false;
+            }
+            b'[' | b'{' if depth > 0 || value_start => {
+                depth += 1;
+                value_start = true;
+            }
+            b']' | b'}' if depth > 0 => {
+                depth -= 1;
+                value_start = false;
+            }
+            b',' if depth > 0 => value_start = true,
+            b'-' if depth == 0 && value_start && matches!(bytes.get(i + 1), None | Some(b' ')) => {
+                value_start = true;
+            }
+            b':' if matches!(bytes.get(i + 1), None | Some(b' ' | b'\t'))
+                || (depth > 0 && matches!(bytes.get(i + 1), Some(b',' | b']' | b'}'))) =>
+            {
+                value_start = true;
+            }
+            // Anything else starts (or continues) a plain scalar, where brackets are text.
+            _ => value_start = false,
+        }
+        last_token = b;
+        i += 1;
+    }
+    let opens_block = depth == 0
+        && matches!(last_token, b'|' | b'>' | b'-' | b'+')
+        && line.trim_end().rsplit(' ').next().is_some_and(|w| {
+            w.starts_with(['|', '>'])
+                && w[1..]
+                    .bytes()
+                    .all(|c| matches!(c, b'-' | b'+' | b'0'..=b'9'))
+        });
+    (depth, opens_block)
 }
 
 #[cfg(test)]
@@ -213,5 +339,33 @@ mod tests {
         let block = parse("a: |\n  x\n  y\nb: >-\n  z\n").unwrap();
         assert_eq!(block[0].get("a").unwrap().text_line(), 2);
         assert_eq!(block[0].get("b").unwrap().text_line(), 5);
+    }
+
+    #[test]
+    fn flow_sequences_closed_at_the_key_indent_are_read() {
+        // PyYAML and the `yaml` npm package read this; a strict reader calls it bad indentation.
+        let t = "services:\n  web:\n    image: nginx:1.25\n    command: [\n      \"nginx\", \"-g\", \"daemon off;\"\n    ]\n  db:\n    image: postgres:16\n    ports: [\n    \"5432:5432\"\n    ]\n    environment: {\n    A: \"[b\"\n    }\n";
+        let docs = parse(t).unwrap();
+        let services = docs[0].get("services").unwrap();
+        let web = services.get("web").unwrap();
+        assert_eq!(web.get("command").unwrap().items().len(), 3);
+        let db = services.get("db").unwrap();
+        assert_eq!(db.get("image").unwrap().line, 8);
+        assert_eq!(
+            db.get("ports").unwrap().items()[0].as_str(),
+            Some("5432:5432")
+        );
+        assert_eq!(
+            db.get("environment").unwrap().get("A").unwrap().as_str(),
+            Some("[b")
+        );
+        // Block scalars are left alone, brackets in them included.
+        let t = "a: |\n  [x\nb: [\n1]\n";
+        let docs = parse(t).unwrap();
+        assert_eq!(docs[0].get("a").unwrap().as_str(), Some("[x\n"));
+        assert_eq!(docs[0].get("b").unwrap().items().len(), 1);
+        // What is broken stays broken, with the first error.
+        let e = parse("a: [\n  b: c: d\n").unwrap_err();
+        assert!(e.line >= 1, "{e}");
     }
 }

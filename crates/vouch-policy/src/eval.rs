@@ -3,7 +3,7 @@
 use vouch_attest::predicate::same_type;
 
 use crate::evidence::{Evidence, Signer, VerifiedStatement};
-use crate::model::{Condition, Mode, Policy, PolicySet, RequiredAttestation};
+use crate::model::{Condition, Mode, NoMatch, Policy, PolicySet, RequiredAttestation};
 use crate::verdict::{
     Check, Code, Decision, Failure, PolicyResult, Verdict, VerdictArtifact, VERDICT_VERSION,
 };
@@ -552,36 +552,72 @@ pub fn evaluate_policy(
     }
 }
 
+/// The `no-matching-policy` finding for `name`.
+fn no_matching_policy(set: &PolicySet, name: &str) -> Failure {
+    Failure {
+        policy: None,
+        code: Code::NoMatchingPolicy,
+        message: format!(
+            "no policy in `{}` applies to `{}` (patterns: {})",
+            set.file,
+            name,
+            set.policies
+                .iter()
+                .flat_map(|p| p.matches.iter().map(String::as_str))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        fix: format!("add a policy whose `match` globs cover `{name}`"),
+    }
+}
+
+/// The verdict on `name` when no policy of `set` applies to it, decided by `noMatch` alone
+/// (no evidence needed, so an image no policy covers is decided without touching its
+/// registry); `None` when a policy applies. `digest` is the artifact's digest when known.
+pub fn unmatched(
+    set: &PolicySet,
+    name: &str,
+    digest: Option<&str>,
+    now: time::OffsetDateTime,
+) -> Option<Verdict> {
+    if !set.matching(name).is_empty() {
+        return None;
+    }
+    let finding = no_matching_policy(set, name);
+    let (decision, failures, warnings) = match set.no_match {
+        NoMatch::Deny => (Decision::Denied, vec![finding], Vec::new()),
+        NoMatch::Warn => (Decision::Admitted, Vec::new(), vec![finding]),
+        NoMatch::Allow => (Decision::Admitted, Vec::new(), Vec::new()),
+    };
+    Some(Verdict {
+        api_version: VERDICT_VERSION.to_owned(),
+        artifact: VerdictArtifact {
+            name: name.to_owned(),
+            digest: digest.unwrap_or_default().to_owned(),
+        },
+        decision,
+        evaluated_at: vouch_attest::rfc3339(now),
+        policies: Vec::new(),
+        failures,
+        warnings,
+    })
+}
+
 /// Evaluates every policy of `set` that applies to the artifact. Admitted when at least one
-/// applies and all that apply admit it; an artifact no policy matches is denied.
+/// applies and all that apply admit it; an artifact no policy matches is decided by the set's
+/// `noMatch` (denied by default).
 pub fn evaluate(set: &PolicySet, evidence: &Evidence, now: time::OffsetDateTime) -> Verdict {
+    let digest = evidence.artifact.digest.to_string();
+    if let Some(v) = unmatched(set, &evidence.artifact.name, Some(&digest), now) {
+        return v;
+    }
     let artifact = VerdictArtifact {
         name: evidence.artifact.name.clone(),
-        digest: evidence.artifact.digest.to_string(),
+        digest,
     };
     let matching = set.matching(&evidence.artifact.name);
     let mut failures = Vec::new();
     let mut warnings = Vec::new();
-    if matching.is_empty() {
-        failures.push(Failure {
-            policy: None,
-            code: Code::NoMatchingPolicy,
-            message: format!(
-                "no policy in `{}` applies to `{}` (patterns: {})",
-                set.file,
-                evidence.artifact.name,
-                set.policies
-                    .iter()
-                    .flat_map(|p| p.matches.iter().map(String::as_str))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            fix: format!(
-                "add a policy whose `match` globs cover `{}`",
-                evidence.artifact.name
-            ),
-        });
-    }
     let policies: Vec<PolicyResult> = matching
         .iter()
         .map(|p| evaluate_policy(p, evidence, now))

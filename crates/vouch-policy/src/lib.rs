@@ -19,14 +19,14 @@ mod model;
 mod verdict;
 mod yaml;
 
-pub use eval::{evaluate, evaluate_policy, ANY_PREDICATE_TYPE};
+pub use eval::{evaluate, evaluate_policy, unmatched, ANY_PREDICATE_TYPE};
 pub use evidence::{
     Artifact, Evidence, Rejected, RescanFinding, RescanResult, Signer, VerifiedStatement,
 };
 pub use load::{key_fingerprint, parse_duration, PolicyError, VERSION};
 pub use model::{
-    Condition, Mode, PlatformScope, Policy, PolicySet, RequiredAttestation, Rescan, Severity,
-    Signers, TriageFile, TrustedIdentity, TrustedKey,
+    Condition, Mode, Namespaces, NoMatch, PlatformScope, Policy, PolicySet, RequiredAttestation,
+    Rescan, Severity, Signers, TriageFile, TrustedIdentity, TrustedKey,
 };
 pub use verdict::{
     Check, Code, Decision, Failure, PolicyResult, Verdict, VerdictArtifact, VERDICT_VERSION,

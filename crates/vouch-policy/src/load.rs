@@ -8,8 +8,8 @@ use base64::Engine as _;
 use globset::{GlobBuilder, GlobSetBuilder};
 
 use crate::model::{
-    Condition, Mode, PlatformScope, Policy, PolicySet, RequiredAttestation, Rescan, Severity,
-    Signers, TriageFile, TrustedIdentity, TrustedKey,
+    Condition, Mode, Namespaces, NoMatch, PlatformScope, Policy, PolicySet, RequiredAttestation,
+    Rescan, Severity, Signers, TriageFile, TrustedIdentity, TrustedKey,
 };
 use crate::yaml::{self, Kind, Node};
 
@@ -551,6 +551,34 @@ fn policy(ctx: &Ctx<'_>, node: &Node) -> Result<Policy, PolicyError> {
     })
 }
 
+/// `namespaces: {include: [globs], exclude: [globs]}` (globs over namespace names).
+fn namespaces(ctx: &Ctx<'_>, node: &Node) -> Result<Namespaces, PolicyError> {
+    let e = ctx.map(node, "`namespaces`", &["include", "exclude"])?;
+    let mut out = Namespaces::default();
+    for (key, list, set) in [
+        ("include", &mut out.include, &mut out.include_set),
+        ("exclude", &mut out.exclude, &mut out.exclude_set),
+    ] {
+        let Some(n) = get(&e, key) else { continue };
+        let what = format!("`namespaces.{key}`");
+        let items = ctx.seq(n, &what)?;
+        if items.is_empty() {
+            return Err(ctx.err(n.line, format!("{what} must list at least one glob")));
+        }
+        let mut b = GlobSetBuilder::new();
+        for item in items {
+            let g = glob(ctx, item, &what)?;
+            list.push(g.glob().to_owned());
+            b.add(g);
+        }
+        *set = Some(
+            b.build()
+                .map_err(|err| ctx.err(n.line, format!("bad glob in {what}: {err}")))?,
+        );
+    }
+    Ok(out)
+}
+
 /// The policy file format version this build reads.
 pub const VERSION: &str = "vouch.dev/policy/v1";
 
@@ -566,7 +594,17 @@ impl PolicySet {
                 format!("expected exactly one YAML document, found {}", docs.len()),
             ));
         };
-        let e = ctx.map(doc, "the policy file", &["apiVersion", "policies"])?;
+        let e = ctx.map(
+            doc,
+            "the policy file",
+            &[
+                "apiVersion",
+                "noMatch",
+                "requireDigest",
+                "namespaces",
+                "policies",
+            ],
+        )?;
         let v = required(&ctx, &e, "apiVersion", "the policy file", doc.line)?;
         let version = ctx.str(v, "`apiVersion`")?;
         if version != VERSION {
@@ -587,9 +625,34 @@ impl PolicySet {
         if policies.is_empty() {
             return Err(ctx.err(list.line, "`policies` is empty"));
         }
+        let no_match = match get(&e, "noMatch") {
+            None => NoMatch::Deny,
+            Some(n) => match ctx.str(n, "`noMatch`")? {
+                "deny" => NoMatch::Deny,
+                "warn" => NoMatch::Warn,
+                "allow" => NoMatch::Allow,
+                other => {
+                    return Err(ctx.err(
+                        n.line,
+                        format!("`noMatch` must be `deny`, `warn` or `allow`, got `{other}`"),
+                    ))
+                }
+            },
+        };
+        let require_digest = get(&e, "requireDigest")
+            .map(|n| ctx.bool(n, "`requireDigest`"))
+            .transpose()?
+            .unwrap_or(true);
+        let namespaces = match get(&e, "namespaces") {
+            None => Namespaces::default(),
+            Some(n) => namespaces(&ctx, n)?,
+        };
         Ok(Self {
             file: file.to_owned(),
             policies,
+            no_match,
+            require_digest,
+            namespaces,
         })
     }
 
@@ -759,6 +822,9 @@ impl PolicySet {
                 rescan: None,
                 platforms: None,
             }],
+            no_match: NoMatch::Deny,
+            require_digest: true,
+            namespaces: Namespaces::default(),
         })
     }
 

@@ -194,10 +194,67 @@ impl Policy {
     }
 }
 
+/// What happens to an artifact or image that no policy's `match` covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum NoMatch {
+    /// Deny it (`no-matching-policy`).
+    #[default]
+    Deny,
+    /// Admit it with a `no-matching-policy` warning.
+    Warn,
+    /// Admit it silently.
+    Allow,
+}
+
+impl NoMatch {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Deny => "deny",
+            Self::Warn => "warn",
+            Self::Allow => "allow",
+        }
+    }
+}
+
+/// Which Kubernetes namespaces the admission webhook checks (names, as globs). The API server
+/// sends no namespace labels in an AdmissionReview: selecting namespaces by label is done by
+/// the webhook configurations' `namespaceSelector` (see `deploy/`).
+#[derive(Debug, Clone, Default)]
+pub struct Namespaces {
+    /// Globs; empty means every namespace.
+    pub include: Vec<String>,
+    /// Globs; a namespace matching one is not checked (its requests are admitted).
+    pub exclude: Vec<String>,
+    pub(crate) include_set: Option<globset::GlobSet>,
+    pub(crate) exclude_set: Option<globset::GlobSet>,
+}
+
+impl Namespaces {
+    /// Whether requests in `namespace` are checked. Requests without a namespace
+    /// (cluster-scoped objects) are always checked.
+    pub fn checks(&self, namespace: Option<&str>) -> bool {
+        let Some(ns) = namespace.filter(|n| !n.is_empty()) else {
+            return true;
+        };
+        if self.exclude_set.as_ref().is_some_and(|s| s.is_match(ns)) {
+            return false;
+        }
+        self.include_set.as_ref().is_none_or(|s| s.is_match(ns))
+    }
+}
+
 /// The policies of one file.
 #[derive(Debug, Clone)]
 pub struct PolicySet {
     /// The file name policies were read from (for messages).
     pub file: String,
     pub policies: Vec<Policy>,
+    /// What happens to what no policy matches (`noMatch`, default `deny`).
+    pub no_match: NoMatch,
+    /// Whether the admission webhook admits only digest-pinned image references
+    /// (`requireDigest`, default on). Its mutating endpoint pins tags to the verified digest.
+    pub require_digest: bool,
+    /// Which namespaces the admission webhook checks (`namespaces`).
+    pub namespaces: Namespaces,
 }

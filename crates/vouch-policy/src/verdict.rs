@@ -39,6 +39,8 @@ pub enum Code {
     RescanMissing,
     /// The re-scan found vulnerabilities at or above the threshold.
     VulnerabilityFound,
+    /// The admission webhook admits only digest-pinned image references (`requireDigest`).
+    DigestRequired,
 }
 
 /// One check of one policy.

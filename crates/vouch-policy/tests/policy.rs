@@ -576,3 +576,99 @@ fn missing_attestation_message_is_grammatical_and_its_fix_runs() {
         v.failures[0].message
     );
 }
+
+#[test]
+fn no_match_decides_what_no_policy_covers() {
+    let der = b"not really a key, but fingerprints only hash the DER";
+    let mut c = case();
+    c.evidence.artifact.name = "elsewhere/other".into();
+    // The default: denied, `no-matching-policy`.
+    let v = evaluate(&c.set, &c.evidence, now());
+    assert_eq!(v.decision, Decision::Denied);
+    assert_eq!(codes(&v), vec![Code::NoMatchingPolicy]);
+    assert_verdict_schema(&v);
+    for (mode, decision, warned) in [
+        ("deny", Decision::Denied, false),
+        ("warn", Decision::Admitted, true),
+        ("allow", Decision::Admitted, false),
+    ] {
+        let text = policy_text(&pem(der)).replacen(
+            "policies:\n",
+            &format!("noMatch: {mode}\npolicies:\n"),
+            1,
+        );
+        let set = PolicySet::parse("policy.yaml", &text).unwrap();
+        let v = evaluate(&set, &c.evidence, now());
+        assert_eq!(v.decision, decision, "{mode}");
+        assert_eq!(
+            v.warnings.iter().any(|w| w.code == Code::NoMatchingPolicy),
+            warned,
+            "{mode}"
+        );
+        assert_verdict_schema(&v);
+        // Decided without evidence, and without a digest when none is known.
+        let u = vouch_policy::unmatched(&set, "elsewhere/other", None, now()).unwrap();
+        assert_eq!(u.decision, decision, "{mode}");
+        assert_eq!(u.artifact.digest, "");
+        assert_verdict_schema(&u);
+        // A covered artifact is not decided by `noMatch`.
+        assert!(vouch_policy::unmatched(&set, "dist/tool-linux", None, now()).is_none());
+    }
+}
+
+#[test]
+fn require_digest_and_namespaces_are_read_and_checked() {
+    let der = b"k";
+    let base = policy_text(&pem(der));
+    let set = PolicySet::parse("policy.yaml", &base).unwrap();
+    assert!(set.require_digest, "on by default");
+    assert!(set.namespaces.checks(Some("anything")));
+    let text = base.replacen(
+        "policies:\n",
+        "requireDigest: false\nnamespaces:\n  include: [\"prod-*\", default]\n  exclude: [prod-sandbox]\npolicies:\n",
+        1,
+    );
+    let set = PolicySet::parse("policy.yaml", &text).unwrap();
+    assert!(!set.require_digest);
+    assert!(set.namespaces.checks(Some("prod-eu")));
+    assert!(set.namespaces.checks(Some("default")));
+    assert!(!set.namespaces.checks(Some("prod-sandbox")));
+    assert!(!set.namespaces.checks(Some("kube-system")));
+    // Cluster-scoped requests are always checked.
+    assert!(set.namespaces.checks(None));
+    // The file validates against the policy schema too.
+    let json = vouch_policy::policy_file_to_json(&text).unwrap();
+    let errors: Vec<String> = schema("policy.schema.json")
+        .iter_errors(&json)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+
+    for (bad, line, needle) in [
+        (
+            "noMatch: maybe\n",
+            2,
+            "`noMatch` must be `deny`, `warn` or `allow`, got `maybe`",
+        ),
+        (
+            "requireDigest: \"no\"\n",
+            2,
+            "`requireDigest` must be true or false",
+        ),
+        (
+            "namespaces: {only: [x]}\n",
+            2,
+            "unknown key `only` in `namespaces`",
+        ),
+        (
+            "namespaces: {exclude: []}\n",
+            2,
+            "`namespaces.exclude` must list at least one glob",
+        ),
+    ] {
+        let text = base.replacen("policies:\n", &format!("{bad}policies:\n"), 1);
+        let (l, m) = load_err(&text);
+        assert_eq!(l, line, "{bad}: {m}");
+        assert!(m.contains(needle), "{bad}: {m}");
+    }
+}

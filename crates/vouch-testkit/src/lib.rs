@@ -75,6 +75,33 @@ pub fn require_tool(program: &str) -> bool {
     false
 }
 
+/// Returns `true` when `python3` can import `module` (installed by `.ci/run` from
+/// `tests/verifiers/requirements.txt`). Otherwise fails under CI, and on a developer machine
+/// prints why the test is skipped and returns `false`.
+///
+/// # Panics
+/// Under CI, when the module is missing.
+pub fn require_python_module(module: &str) -> bool {
+    if !require_tool("python3") {
+        return false;
+    }
+    let ok = Command::new("python3")
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        return true;
+    }
+    assert!(
+        !in_ci(),
+        "python module `{module}` is required by this test and `.ci/run` should have installed it"
+    );
+    eprintln!(
+        "skipping: python module `{module}` is not installed (run .ci/run to install test tools)"
+    );
+    false
+}
+
 /// Runs a command and returns (status success, stdout, stderr).
 pub fn run(cmd: &mut Command) -> (bool, String, String) {
     let out = cmd

@@ -83,6 +83,11 @@ pub struct ImageVerdict {
 }
 
 impl ImageVerdict {
+    /// Whether no policy covers the image, so `noMatch` decided it without the registry.
+    pub fn unmatched(&self) -> bool {
+        self.verdicts.len() == 1 && self.verdicts[0].policies.is_empty()
+    }
+
     /// Admitted when every verdict admits (and there is at least one).
     pub fn admitted(&self) -> bool {
         !self.verdicts.is_empty() && self.verdicts.iter().all(Verdict::admitted)
@@ -206,14 +211,23 @@ fn keys_for(set: &PolicySet, name: &str) -> Result<Keys, CouldNotVerify> {
 
 /// Verifies `reference` against the policies in `options`.
 ///
-/// A digest reference with [`Platforms::Index`] needs no manifest fetch: the digest is what
-/// is verified. Otherwise the reference is resolved once and everything is read by digest.
+/// An image no policy covers is decided by the policy file's `noMatch` without any registry
+/// request. A digest reference with [`Platforms::Index`] needs no manifest fetch: the digest
+/// is what is verified. Otherwise the reference is resolved once and everything is read by
+/// digest.
 pub async fn verify_image(
     reference: &ImageRef,
     options: &VerifyImageOptions<'_>,
 ) -> Result<ImageVerdict, CouldNotVerify> {
     let set = options.policy;
     let name = reference.name();
+    let digest = reference.digest().map(ToString::to_string);
+    if let Some(verdict) = vouch_policy::unmatched(set, &name, digest.as_deref(), options.now) {
+        return Ok(ImageVerdict {
+            reference: reference.clone(),
+            verdicts: vec![verdict],
+        });
+    }
     let public_good;
     let root = if wants_keyless(set, &name) {
         if let Some(r) = options.trusted_root {

@@ -169,6 +169,9 @@ pub struct ContainerImage {
     pub image: String,
     /// JSON path of the field, e.g. `spec.template.spec.containers[0].image`.
     pub path: String,
+    /// The same field as an RFC 6901 JSON pointer into the object, e.g.
+    /// `/spec/template/spec/containers/0/image` (what a JSONPatch names).
+    pub pointer: String,
 }
 
 /// What the request asks to admit, as far as images go.
@@ -277,7 +280,8 @@ pub fn workload(request: &AdmissionRequest) -> Result<Workload, RequestError> {
             }
         }
         if found {
-            return images_of(at, &path.join(".")).map(Workload::Images);
+            return images_of(at, &path.join("."), &format!("/{}", path.join("/")))
+                .map(Workload::Images);
         }
     }
     Ok(Workload::Nothing(format!(
@@ -286,7 +290,12 @@ pub fn workload(request: &AdmissionRequest) -> Result<Workload, RequestError> {
     )))
 }
 
-fn images_of(spec: &Value, prefix: &str) -> Result<Vec<ContainerImage>, RequestError> {
+/// The images of a pod spec at `prefix` (dotted) / `pointer` (RFC 6901) in its object.
+pub fn images_of(
+    spec: &Value,
+    prefix: &str,
+    pointer: &str,
+) -> Result<Vec<ContainerImage>, RequestError> {
     let mut out = Vec::new();
     for list in ContainerList::ALL {
         let field = list.field();
@@ -321,6 +330,7 @@ fn images_of(spec: &Value, prefix: &str) -> Result<Vec<ContainerImage>, RequestE
                 container,
                 image,
                 path: format!("{path}.image"),
+                pointer: format!("{pointer}/{field}/{i}/image"),
             });
         }
     }
@@ -345,6 +355,12 @@ pub struct AdmissionResponse {
     pub status: Option<Status>,
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub warnings: Vec<String>,
+    /// `JSONPatch` when there is a patch.
+    #[serde(rename = "patchType", skip_serializing_if = "Option::is_none", default)]
+    pub patch_type: Option<String>,
+    /// The RFC 6902 JSONPatch, base64-encoded (as the API expects it).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub patch: Option<String>,
 }
 
 impl AdmissionResponse {
@@ -358,7 +374,21 @@ impl AdmissionResponse {
                 reason: None,
             }),
             warnings,
+            patch_type: None,
+            patch: None,
         }
+    }
+
+    /// Adds an RFC 6902 JSONPatch (`ops`: a JSON array); an empty one is left out.
+    #[must_use]
+    pub fn with_patch(mut self, ops: &Value) -> Self {
+        use base64::Engine as _;
+        if ops.as_array().is_some_and(|a| !a.is_empty()) {
+            let bytes = serde_json::to_vec(ops).unwrap_or_default();
+            self.patch_type = Some("JSONPatch".to_owned());
+            self.patch = Some(base64::engine::general_purpose::STANDARD.encode(bytes));
+        }
+        self
     }
 
     /// A denial: `code` 403 for a policy denial or a failed verification, 400 for a request
@@ -381,6 +411,8 @@ impl AdmissionResponse {
                 ),
             }),
             warnings: Vec::new(),
+            patch_type: None,
+            patch: None,
         }
     }
 

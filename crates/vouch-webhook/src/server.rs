@@ -1,5 +1,6 @@
-//! The HTTPS front: `POST /validate` (AdmissionReview in, AdmissionReview out) and
-//! `GET /healthz`.
+//! The HTTPS front: `POST /validate` and `POST /mutate` (AdmissionReview in, AdmissionReview
+//! out), `GET /healthz` (the process answers), `GET /readyz` (a policy and a trusted root are
+//! loaded) and `GET /metrics` (OpenMetrics text).
 //!
 //! Kubernetes only calls webhooks over TLS, so a listener that is not on a loopback address
 //! must have a certificate and key (PEM files, rustls). Bodies are bounded in size and in the
@@ -19,7 +20,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 
-use crate::Webhook;
+use crate::{Endpoint, Webhook};
 
 /// The default largest AdmissionReview body accepted: kube-apiserver caps objects at about
 /// 1.5 MiB, and a review can carry the object and the old object.
@@ -32,6 +33,9 @@ pub struct ServerConfig {
     /// `None` serves plain HTTP, allowed only on a loopback address (tests, sidecars).
     pub tls: Option<TlsFiles>,
     pub max_body_bytes: usize,
+    /// Files whose change (content) reloads the policy, checked this often: a policy mounted
+    /// from a ConfigMap is reloaded when the ConfigMap changes. `None`: only SIGHUP reloads.
+    pub watch: Option<(Vec<PathBuf>, Duration)>,
 }
 
 /// PEM files: the certificate chain (leaf first) and its private key.
@@ -90,11 +94,41 @@ pub fn serve_blocking(
     runtime.block_on(async {
         let server = Server::bind(config, webhook.clone()).await?;
         if let Some(load) = reload {
+            if let Some((files, every)) = &config.watch {
+                watch_files(webhook.clone(), Arc::clone(&load), files.clone(), *every);
+            }
             watch_sighup(webhook, load)?;
         }
         on_listening(server.local_addr(), server.is_tls());
         server.run().await
     })
+}
+
+/// Reloads the policy when one of `files` changes (checked every `every`). The contents are
+/// compared, not the times: a ConfigMap update swaps a symlink, and clocks can step.
+fn watch_files(webhook: Webhook, load: Reload, files: Vec<PathBuf>, every: Duration) {
+    fn snapshot(files: &[PathBuf]) -> Vec<Option<Vec<u8>>> {
+        files.iter().map(|f| std::fs::read(f).ok()).collect()
+    }
+    tokio::spawn(async move {
+        let mut last = snapshot(&files);
+        let mut tick = tokio::time::interval(every.max(Duration::from_millis(100)));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let files2 = files.clone();
+            let Ok(now) = tokio::task::spawn_blocking(move || snapshot(&files2)).await else {
+                continue;
+            };
+            if now != last {
+                last = now;
+                let webhook = webhook.clone();
+                let load = Arc::clone(&load);
+                let _ = tokio::task::spawn_blocking(move || webhook.reload(&*load)).await;
+            }
+        }
+    });
 }
 
 #[cfg(unix)]
@@ -316,16 +350,35 @@ fn status_json(code: StatusCode, message: String) -> Response<Full<Bytes>> {
 async fn route(req: Request<Incoming>, state: &State) -> Response<Full<Bytes>> {
     match (req.method(), req.uri().path()) {
         (&Method::GET | &Method::HEAD, "/healthz") => text(StatusCode::OK, "ok"),
-        (&Method::POST, "/validate") => validate(req, state).await,
-        (_, "/healthz" | "/validate") => text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed"),
+        (&Method::GET | &Method::HEAD, "/readyz") => match state.webhook.ready() {
+            Ok(s) => text(StatusCode::OK, &s),
+            Err(s) => text(StatusCode::SERVICE_UNAVAILABLE, &format!("not ready: {s}")),
+        },
+        (&Method::GET | &Method::HEAD, "/metrics") => Response::builder()
+            .status(StatusCode::OK)
+            .header(
+                "content-type",
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )
+            .body(Full::new(Bytes::from(state.webhook.metrics().render())))
+            .expect("a valid response"),
+        (&Method::POST, "/validate") => review(req, state, Endpoint::Validate).await,
+        (&Method::POST, "/mutate") => review(req, state, Endpoint::Mutate).await,
+        (_, "/healthz" | "/readyz" | "/metrics" | "/validate" | "/mutate") => {
+            text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
+        }
         _ => text(
             StatusCode::NOT_FOUND,
-            "not found: use POST /validate or GET /healthz",
+            "not found: use POST /validate, POST /mutate, GET /healthz, GET /readyz or GET /metrics",
         ),
     }
 }
 
-async fn validate(req: Request<Incoming>, state: &State) -> Response<Full<Bytes>> {
+async fn review(
+    req: Request<Incoming>,
+    state: &State,
+    endpoint: Endpoint,
+) -> Response<Full<Bytes>> {
     let max = state.max_body_bytes;
     let declared = req
         .headers()
@@ -360,7 +413,7 @@ async fn validate(req: Request<Incoming>, state: &State) -> Response<Full<Bytes>
             )
         }
     };
-    let answer = state.webhook.answer(&bytes).await;
+    let answer = state.webhook.answer_at(endpoint, &bytes).await;
     json(
         StatusCode::from_u16(answer.http_status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         &answer.body,

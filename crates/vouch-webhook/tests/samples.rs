@@ -1,6 +1,8 @@
 //! The real AdmissionReview requests in `../shared/policy-examples/admission-review/`
 //! (connaisseur's test data, see that folder's PROVENANCE.md): every one is read, and the
 //! images of each kind are found where kube-apiserver puts them.
+// Metric samples compared here are counters: whole numbers, exact in an f64.
+#![allow(clippy::float_cmp)]
 
 use vouch_core::ImageRef;
 use vouch_webhook::review::{
@@ -218,6 +220,7 @@ fn webhook() -> Webhook {
         registry: vouch_oci::RegistryOptions::default(),
         budget: vouch_webhook::DEFAULT_BUDGET,
         platforms: vouch_verify::Platforms::Index,
+        cache: vouch_webhook::cache::CacheSettings::default(),
     })
     .unwrap()
 }
@@ -367,4 +370,157 @@ fn an_unknown_workload_kind_with_a_pod_template_is_checked() {
         review::workload(&r),
         Err(RequestError::Malformed { .. })
     ));
+}
+
+/// A policy file trusting the cosign test key for images matching `glob`, with `top` (lines
+/// at the top level) before `policies`.
+fn key_policy(top: &str, glob: &str) -> vouch_policy::PolicySet {
+    let key = vouch_testkit::shared_path(
+        "vectors/sigstore/cosign-keys/cosign-test-sigstore-label.pub.derived",
+    );
+    let pem = std::fs::read_to_string(&key).unwrap();
+    let mut indented = String::new();
+    for l in pem.lines() {
+        indented.push_str("            ");
+        indented.push_str(l);
+        indented.push('\n');
+    }
+    let text = format!(
+        "apiVersion: vouch.dev/policy/v1\n{top}policies:\n  - name: local\n    match: [\"{glob}\"]\n    signers:\n      keys:\n        - name: k\n          publicKey: |\n{indented}    attestations:\n      - predicateType: {}\n",
+        vouch_verify::COSIGN_SIGN_PREDICATE
+    );
+    vouch_policy::PolicySet::parse("policy.yaml", &text).unwrap()
+}
+
+/// A webhook whose one policy covers only a loopback registry, with `noMatch` as given.
+fn webhook_for_loopback_only(no_match: &str) -> Webhook {
+    let policy = key_policy(&format!("noMatch: {no_match}\n"), "127.0.0.1:*/**");
+    Webhook::new(Settings {
+        policy,
+        trusted_root: None,
+        db: None,
+        registry: vouch_oci::RegistryOptions::default(),
+        budget: vouch_webhook::DEFAULT_BUDGET,
+        platforms: vouch_verify::Platforms::Index,
+        cache: vouch_webhook::cache::CacheSettings::default(),
+    })
+    .unwrap()
+}
+
+/// The sum of a metric's samples whose label text contains `labels`.
+fn metric(w: &Webhook, name: &str, labels: &str) -> f64 {
+    w.metrics()
+        .render()
+        .lines()
+        .filter(|l| l.starts_with(&format!("{name}{{")) || l.starts_with(&format!("{name} ")))
+        .filter(|l| l.contains(labels))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+const ENDPOINTS: [vouch_webhook::Endpoint; 2] = [
+    vouch_webhook::Endpoint::Mutate,
+    vouch_webhook::Endpoint::Validate,
+];
+
+#[tokio::test]
+async fn every_sample_gets_the_right_decision_from_both_endpoints_without_a_registry() {
+    let dir = vouch_testkit::shared_path("policy-examples/admission-review");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 10, "{names:?}");
+    for no_match in ["deny", "allow"] {
+        let w = webhook_for_loopback_only(no_match);
+        for name in &names {
+            let body = sample(name);
+            for endpoint in ENDPOINTS {
+                let a = w.answer_at(endpoint, &body).await;
+                let r = &a.body["response"];
+                match name.as_str() {
+                    "connaisseur-25_null_request.json" => assert_eq!(a.http_status, 400),
+                    "connaisseur-21_broken_admission_request.json" => {
+                        assert_eq!(r["allowed"], false, "{name}");
+                        assert_eq!(r["status"]["code"], 400, "{name}");
+                    }
+                    _ => {
+                        let m = r["status"]["message"].as_str().unwrap_or_default();
+                        if no_match == "deny" {
+                            assert_eq!(r["allowed"], false, "{name} {endpoint:?}: {r}");
+                            assert!(m.contains("no-matching-policy"), "{name}: {m}");
+                            assert!(!m.contains("could not verify"), "{name}: {m}");
+                            // Every image of the review is named.
+                            for (_, _, image, _) in images(name) {
+                                assert!(m.contains(&format!("`{image}`")), "{name}: {image}: {m}");
+                            }
+                        } else {
+                            assert_eq!(r["allowed"], true, "{name} {endpoint:?}: {r}");
+                            assert!(
+                                r.get("patch").is_none(),
+                                "unmatched images are not pinned: {r}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        // Decided by `noMatch` alone: not one registry request.
+        assert_eq!(metric(&w, "vouch_registry_requests_total", ""), 0.0);
+        assert!(metric(&w, "vouch_image_decisions_total", "result=\"unmatched\"") >= 16.0);
+    }
+}
+
+#[tokio::test]
+async fn tag_references_are_denied_at_validate_without_a_registry_when_digests_are_required() {
+    // The key policy covers every image; these samples name images by tag only.
+    let w = webhook();
+    for name in [
+        "connaisseur-01_deployment.json",
+        "connaisseur-04_cronjob.json",
+        "connaisseur-09_dply_multi_image.json",
+    ] {
+        let a = w
+            .answer_at(vouch_webhook::Endpoint::Validate, &sample(name))
+            .await;
+        let r = &a.body["response"];
+        assert_eq!(r["allowed"], false, "{name}: {r}");
+        let m = r["status"]["message"].as_str().unwrap();
+        for (_, _, image, _) in images(name) {
+            assert!(
+                m.contains(&format!("image `{image}`")) && m.contains("digest-required"),
+                "{name}: {image}: {m}"
+            );
+        }
+    }
+    assert_eq!(metric(&w, "vouch_registry_requests_total", ""), 0.0);
+    assert_eq!(
+        metric(
+            &w,
+            "vouch_image_decisions_total",
+            "code=\"digest-required\""
+        ),
+        5.0
+    );
+}
+
+#[tokio::test]
+async fn an_excluded_namespace_is_not_checked() {
+    let w = webhook();
+    w.set_policy(key_policy("namespaces:\n  exclude: [\"kube-*\"]\n", "**"));
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&sample("connaisseur-01_deployment.json")).unwrap();
+    v["request"]["namespace"] = "kube-system".into();
+    let a = w.answer(&serde_json::to_vec(&v).unwrap()).await;
+    assert_eq!(a.body["response"]["allowed"], true, "{}", a.body);
+    assert!(a.body["response"]["status"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("namespace `kube-system` is not checked"));
+    // Elsewhere the tag reference is checked (and denied: not pinned).
+    v["request"]["namespace"] = "prod".into();
+    let a = w.answer(&serde_json::to_vec(&v).unwrap()).await;
+    assert_eq!(a.body["response"]["allowed"], false, "{}", a.body);
+    assert!(a.body.to_string().contains("digest-required"), "{}", a.body);
 }

@@ -23,6 +23,8 @@ pub enum VerifyCommand {
     Artifact(ArtifactArgs),
     /// Verify an image's signatures and attestations in its registry against a policy.
     Image(ImageArgs),
+    /// Audit a cluster's workloads (`kubectl get … -o json`) against the webhook's policy.
+    Workloads(WorkloadsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -173,6 +175,33 @@ pub struct ImageArgs {
     /// public-good root]. Used when a policy for the image trusts keyless identities.
     #[arg(long, value_name = "FILE")]
     pub trusted_root: Option<PathBuf>,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkloadsArgs {
+    /// `kubectl get pods,deployments,statefulsets,daemonsets,jobs,cronjobs -A -o json` output
+    /// (a `List` or one object); `-` reads standard input.
+    #[arg(value_name = "FILE")]
+    pub input: PathBuf,
+    /// The policy file, as the webhook uses it.
+    #[arg(long, value_name = "FILE")]
+    pub policy: PathBuf,
+    /// Trusted root for keyless (certificate) bundles [default: the embedded Sigstore
+    /// public-good root].
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
+    /// The OSV database for policies that re-scan the attested SBOM.
+    #[command(flatten)]
+    pub db: crate::args::db::DbLocation,
+    /// For a multi-platform index: whether the index or each platform must pass.
+    #[arg(long, value_enum, default_value_t = Platforms::Index)]
+    pub platforms: Platforms,
+    /// Time allowed for the whole audit, in seconds; images not decided by then are
+    /// reported as not verified.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub budget: u64,
     #[command(flatten)]
     pub registry: RegistryArgs,
 }

@@ -14,7 +14,8 @@ pub struct WebhookArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum WebhookCommand {
-    /// Serve the validating admission webhook (`POST /validate`, `GET /healthz`).
+    /// Serve the admission webhook (`POST /mutate`, `POST /validate`, `GET /healthz`,
+    /// `GET /readyz`, `GET /metrics`).
     Serve(ServeArgs),
 }
 
@@ -49,6 +50,19 @@ pub struct ServeArgs {
     /// For a multi-platform index: whether the index or each platform must pass.
     #[arg(long, value_enum, default_value_t = Platforms::Index)]
     pub platforms: Platforms,
+    /// Check the policy file every this many seconds and reload it when its content changed
+    /// (a policy mounted from a ConfigMap); 0: only SIGHUP reloads.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub watch_policy: u64,
+    /// How long an admission verdict is reused, in seconds (0: not cached).
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub cache_admit_ttl: u64,
+    /// How long a denial is reused, in seconds (0: not cached).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub cache_deny_ttl: u64,
+    /// How long a tag's digest is reused, in seconds (0: resolved for every review).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub tag_ttl: u64,
     #[command(flatten)]
     pub registry: RegistryArgs,
 }

@@ -49,8 +49,8 @@ fn write_pair(
     pub_path: &Path,
 ) -> anyhow::Result<()> {
     let pem = key.to_cosign_pem(password)?;
-    files::write_with_mode(key_path, pem.as_bytes(), 0o600)?;
-    files::write_with_mode(pub_path, key.public_key().to_pem().as_bytes(), 0o644)?;
+    crate::support::output::write_private(key_path, pem.as_bytes())?;
+    crate::support::output::write_atomic(pub_path, key.public_key().to_pem().as_bytes())?;
     ctx.note(&format!("Private key written to {}", key_path.display()));
     ctx.note(&format!("Public key written to {}", pub_path.display()));
     Ok(())

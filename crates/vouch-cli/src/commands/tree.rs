@@ -106,25 +106,6 @@ fn render(out: &mut String, reference: &ImageRef, a: &Attached) {
             .map_or_else(String::new, |p| format!(" ({p})"))
     );
     let hex = a.digest.split_once(':').map_or("", |(_, h)| h);
-    let section = |out: &mut String, title: &str, items: &[String]| {
-        if !items.is_empty() {
-            let _ = writeln!(out, "└── {title}");
-            for i in items {
-                let _ = writeln!(out, "    └── {i}");
-            }
-        }
-    };
-    section(
-        out,
-        &format!("🔐 signatures (sha256-{hex}.sig)"),
-        &a.signatures,
-    );
-    section(
-        out,
-        &format!("💾 attestations (sha256-{hex}.att)"),
-        &a.attestations,
-    );
-    section(out, &format!("📦 SBOMs (sha256-{hex}.sbom)"), &a.sboms);
     let refs: Vec<String> = a
         .referrers
         .iter()
@@ -139,14 +120,37 @@ fn render(out: &mut String, reference: &ImageRef, a: &Attached) {
             )
         })
         .collect();
-    section(
-        out,
-        &format!("🔗 referrers ({})", a.referrers_source),
-        &refs,
-    );
-    if a.signatures.is_empty() && a.attestations.is_empty() && a.sboms.is_empty() && refs.is_empty()
-    {
+    let sections: Vec<(String, &[String])> = [
+        (
+            format!("🔐 signatures (sha256-{hex}.sig)"),
+            a.signatures.as_slice(),
+        ),
+        (
+            format!("💾 attestations (sha256-{hex}.att)"),
+            a.attestations.as_slice(),
+        ),
+        (format!("📦 SBOMs (sha256-{hex}.sbom)"), a.sboms.as_slice()),
+        (
+            format!("🔗 referrers ({})", a.referrers_source),
+            refs.as_slice(),
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, items)| !items.is_empty())
+    .collect();
+    if sections.is_empty() {
         let _ = writeln!(out, "└── (nothing attached)");
+    }
+    // `├──` for every entry but the last of its level, `└──` for the last; children of a
+    // section that has a sibling below it hang from a `│`.
+    let branch = |last: bool| if last { "└── " } else { "├── " };
+    for (i, (title, items)) in sections.iter().enumerate() {
+        let last_section = i + 1 == sections.len();
+        let _ = writeln!(out, "{}{title}", branch(last_section));
+        let indent = if last_section { "    " } else { "│   " };
+        for (j, item) in items.iter().enumerate() {
+            let _ = writeln!(out, "{indent}{}{item}", branch(j + 1 == items.len()));
+        }
     }
 }
 
@@ -192,7 +196,10 @@ mod tests {
         let a = Attached {
             digest: format!("sha256:{hex}"),
             platform: Some("linux/arm64".to_owned()),
-            signatures: vec![format!("sha256:{}", "b".repeat(64))],
+            signatures: vec![
+                format!("sha256:{}", "b".repeat(64)),
+                format!("sha256:{}", "d".repeat(64)),
+            ],
             attestations: vec!["https://slsa.dev/provenance/v1".to_owned()],
             sboms: Vec::new(),
             referrers: vec![ReferrerEntry {
@@ -207,15 +214,17 @@ mod tests {
         render(&mut out, &r, &a);
         let expected = format!(
             "📦 ghcr.io/acme/app@sha256:{hex} (linux/arm64)
-└── 🔐 signatures (sha256-{hex}.sig)
-    └── sha256:{b}
-└── 💾 attestations (sha256-{hex}.att)
-    └── https://slsa.dev/provenance/v1
+├── 🔐 signatures (sha256-{hex}.sig)
+│   ├── sha256:{b}
+│   └── sha256:{d}
+├── 💾 attestations (sha256-{hex}.att)
+│   └── https://slsa.dev/provenance/v1
 └── 🔗 referrers (referrers tag schema)
     └── sha256:{c} application/vnd.dev.sigstore.bundle.v0.3+json (https://sigstore.dev/cosign/sign/v1)
 ",
             b = "b".repeat(64),
-            c = "c".repeat(64)
+            c = "c".repeat(64),
+            d = "d".repeat(64)
         );
         assert_eq!(out, expected);
         let empty = Attached {

@@ -1,9 +1,10 @@
-//! `vouch webhook serve`: the Kubernetes validating admission webhook.
+//! `vouch webhook serve`: the Kubernetes mutating and validating admission webhook.
 //!
 //! Loads the policy (and the trusted root, when a policy trusts keyless identities) once,
-//! then serves `POST /validate` and `GET /healthz` over HTTPS until the process is stopped.
-//! The decisions are `vouch-webhook`'s, which verifies every image with the same function
-//! `vouch verify image` uses. One line per review goes to stderr.
+//! then serves `POST /mutate`, `POST /validate`, `GET /healthz`, `GET /readyz` and
+//! `GET /metrics` over HTTPS until the process is stopped. The decisions are
+//! `vouch-webhook`'s, which verifies every image with the same function `vouch verify image`
+//! uses. One JSON line per review goes to stderr.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,11 +45,20 @@ impl vouch_webhook::Reporter for Log {
             return;
         }
         let r = &answer.body["response"];
-        let line = if r.is_object() {
+        let line = if let (true, Some(record)) = (r.is_object(), &answer.record) {
             serde_json::json!({
-                "uid": r["uid"],
+                "uid": record.uid,
+                "endpoint": record.endpoint,
+                "namespace": record.namespace,
+                "kind": record.kind,
+                "name": record.name,
+                "operation": record.operation,
+                "images": record.images,
+                "result": record.result,
                 "allowed": r["allowed"],
-                "ms": elapsed.as_millis() as u64,
+                "codes": record.codes,
+                "pinned": record.pinned,
+                "ms": record.milliseconds,
                 "message": r["status"]["message"],
                 "warnings": r.get("warnings").cloned().unwrap_or_default(),
             })
@@ -105,6 +115,12 @@ fn serve(ctx: &Context, args: ServeArgs) -> anyhow::Result<Status> {
             Platforms::Index => vouch_verify::Platforms::Index,
             Platforms::Each => vouch_verify::Platforms::Each,
         },
+        cache: vouch_webhook::cache::CacheSettings {
+            admit_ttl: Duration::from_secs(args.cache_admit_ttl),
+            deny_ttl: Duration::from_secs(args.cache_deny_ttl),
+            tag_ttl: Duration::from_secs(args.tag_ttl),
+            ..vouch_webhook::cache::CacheSettings::default()
+        },
     };
     let webhook =
         vouch_webhook::Webhook::new(settings)?.with_reporter(Arc::new(Log { quiet: ctx.quiet }));
@@ -115,6 +131,12 @@ fn serve(ctx: &Context, args: ServeArgs) -> anyhow::Result<Status> {
             _ => None,
         },
         max_body_bytes: args.max_body_size,
+        watch: (args.watch_policy > 0).then(|| {
+            (
+                vec![args.policy.clone()],
+                Duration::from_secs(args.watch_policy),
+            )
+        }),
     };
     let path = args.policy.clone();
     let reload: vouch_webhook::server::Reload = Arc::new(move || {
@@ -130,7 +152,7 @@ fn serve(ctx: &Context, args: ServeArgs) -> anyhow::Result<Status> {
     vouch_webhook::server::serve_blocking(&config, webhook, Some(reload), |addr, tls| {
         let scheme = if tls { "https" } else { "http" };
         ctx.note(&format!(
-            "vouch webhook listening on {scheme}://{addr} (POST /validate, GET /healthz)"
+            "vouch webhook listening on {scheme}://{addr} (POST /mutate, POST /validate, GET /healthz, GET /readyz, GET /metrics)"
         ));
     })
     .map_err(|e| match e {

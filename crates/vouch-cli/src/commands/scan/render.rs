@@ -26,11 +26,13 @@ fn status(f: &Finding) -> String {
     }
 }
 
+/// The way out: the fixes to upgrade to (`≥ 0.2.23`), not every version the record lists as
+/// unaffected.
 fn fixed_text(f: &Finding) -> String {
-    if f.fixed.is_empty() {
-        "-".to_owned()
-    } else {
-        f.fixed.join(", ")
+    match &f.upgrade {
+        Some(u) => u.clone(),
+        None if f.fixed.is_empty() => "-".to_owned(),
+        None => f.fixed.join(", "),
     }
 }
 
@@ -43,8 +45,16 @@ fn footer(r: &Report) -> String {
     if levels.is_empty() {
         levels.push("none".to_owned());
     }
+    // "warnings" are the `warning:` lines printed before the table (diagnostics and
+    // unparsed versions); informational advisories (unmaintained, unsound) are counted apart.
+    let warnings = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.level >= vouch_core::Level::Warning)
+        .count()
+        + r.unparsed_versions.len();
     format!(
-        "{} packages scanned; {} vulnerabilities ({}) in {} packages; {} warnings; {} suppressed; {} unparsed versions",
+        "{} packages scanned; {} vulnerabilities ({}) in {} packages; {} informational advisories; {} suppressed; {} unparsed versions; {warnings} warnings",
         s.packages,
         s.vulnerabilities,
         levels.join(", "),

@@ -106,6 +106,11 @@ pub fn run(ctx: &Context, args: ImageArgs) -> anyhow::Result<Status> {
                 image.reference
             );
         }
+        // What to deploy: the reference pinned to the digest that was verified, so a later
+        // move of the tag cannot change what runs.
+        if let (true, Some(_)) = (admitted, image.reference.digest()) {
+            let _ = writeln!(s, "pinned: {}", image.reference);
+        }
         s.into_bytes()
     };
     crate::support::output::emit(ctx, &out)?;

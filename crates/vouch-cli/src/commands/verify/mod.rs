@@ -5,6 +5,7 @@ pub mod blob;
 pub mod bundle;
 pub mod dsse;
 pub mod image;
+pub mod workloads;
 
 use crate::args::verify::{VerifyArgs, VerifyCommand};
 use crate::context::Context;
@@ -17,5 +18,6 @@ pub fn run(ctx: &Context, args: VerifyArgs) -> anyhow::Result<Status> {
         VerifyCommand::Dsse(a) => dsse::run(ctx, a),
         VerifyCommand::Artifact(a) => artifact::run(ctx, a),
         VerifyCommand::Image(a) => image::run(ctx, a),
+        VerifyCommand::Workloads(a) => workloads::run(ctx, a),
     }
 }
