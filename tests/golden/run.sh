@@ -216,7 +216,7 @@ case_ tree-bad-ref tree 'NOT A REF'
 
 # --- the grammar: every command's help
 case_ help --help
-for c in sbom scan db "db import" "db update" "db info" pins "pins diff" "pins fix" key "key generate" "key import" "key public-key" sign "sign blob" "sign dsse" "sign image" attest "attest image" verify "verify blob" "verify bundle" "verify dsse" "verify artifact" "verify image" release attach "attach bundle" tree webhook "webhook serve" verify-bundle; do
+for c in sbom scan db "db import" "db update" "db info" pins "pins diff" "pins fix" key "key generate" "key import" "key public-key" sign "sign blob" "sign dsse" "sign image" attest "attest image" verify "verify blob" "verify bundle" "verify dsse" "verify artifact" "verify image" "verify workloads" release attach "attach bundle" tree webhook "webhook serve" verify-bundle; do
   # shellcheck disable=SC2086
   case_ "help-$(echo "$c" | tr ' ' '-')" $c --help
 done

@@ -8,7 +8,6 @@
 
 use std::fmt::Write as _;
 use std::io::Read as _;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context as _;
