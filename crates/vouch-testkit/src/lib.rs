@@ -7,6 +7,7 @@
 //! installed everything.
 #![allow(clippy::print_stderr)]
 
+pub mod cli;
 pub mod registry;
 
 use std::path::{Path, PathBuf};
