@@ -319,6 +319,13 @@ fn webhook_admits_signed_denies_unsigned_and_fails_closed() {
         !m.contains(&format!("image `{signed}`")),
         "only the failing image: {m}"
     );
+    // Issue 16 item 8: the fix names the image commands, not the files-only `--bundle` flow.
+    assert!(
+        m.contains("fix: sign the image: `vouch sign image ")
+            && m.contains("`vouch attest image ")
+            && !m.contains("--bundle"),
+        "{m}"
+    );
 
     // Warn mode admits, with the failure as a warning.
     let (_, r) = post_to(

@@ -197,11 +197,63 @@ fn human_age(d: time::Duration) -> String {
     }
 }
 
+/// cosign v3's predicate type for an image signature (vouch-verify reports verified `.sig`
+/// signatures as statements of it).
+const COSIGN_SIGN_PREDICATE: &str = "https://sigstore.dev/cosign/sign/v1";
+
+/// What the evidence is about: the fixes name the command that makes its evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Subject {
+    /// A file (`vouch attest FILE`, `vouch release`).
+    File,
+    /// A container image (`vouch sign image`, `vouch attest image`).
+    Image,
+}
+
+/// The short name `vouch attest image --type` takes for a predicate type.
+fn short_type(predicate_type: &str) -> String {
+    use vouch_attest::predicate::{
+        COSIGN_VULN, CYCLONEDX, SLSA_PROVENANCE_V1, SPDX, VOUCH_LOCKFILE_CHANGE, VOUCH_PINS,
+    };
+    [
+        (SLSA_PROVENANCE_V1, "slsaprovenance"),
+        (CYCLONEDX, "cyclonedx"),
+        (SPDX, "spdx"),
+        (COSIGN_VULN, "vuln"),
+        (VOUCH_PINS, "pins"),
+        (VOUCH_LOCKFILE_CHANGE, "lockfile-change"),
+    ]
+    .iter()
+    .find(|(t, _)| same_type(t, predicate_type))
+    .map_or_else(|| predicate_type.to_owned(), |(_, s)| (*s).to_owned())
+}
+
+/// How to make a missing attestation of `req` about the subject.
+fn attest_fix(subject: Subject, req: &RequiredAttestation, artifact: &str, digest: &str) -> String {
+    match subject {
+        Subject::File => format!(
+            "attest it: `vouch attest {artifact} {} --key KEY --bundle B` (or `vouch release`), and pass that bundle",
+            producer_flags(&req.predicate_type)
+        ),
+        Subject::Image if req.predicate_type == COSIGN_SIGN_PREDICATE => {
+            format!("sign the image: `vouch sign image {artifact}@{digest} --key KEY`")
+        }
+        Subject::Image if req.predicate_type == ANY_PREDICATE_TYPE => format!(
+            "sign or attest the image: `vouch sign image {artifact}@{digest} --key KEY`"
+        ),
+        Subject::Image => format!(
+            "attest the image: `vouch attest image {artifact}@{digest} --predicate FILE --type {} --key KEY`",
+            short_type(&req.predicate_type)
+        ),
+    }
+}
+
 fn attestation_checks(
     policy: &Policy,
     req: &RequiredAttestation,
     evidence: &Evidence,
     now: time::OffsetDateTime,
+    subject: Subject,
     checks: &mut Vec<Check>,
 ) {
     let name = Some(req.name.as_str());
@@ -297,10 +349,7 @@ fn attestation_checks(
                         }
                     )
                 },
-                format!(
-                    "attest it: `vouch attest {artifact} {} --key KEY --bundle B` (or `vouch release`), and pass that bundle",
-                    producer_flags(&req.predicate_type)
-                ),
+                attest_fix(subject, req, artifact, &digest.to_string()),
                 Vec::new(),
             )
         };
@@ -408,6 +457,9 @@ fn attestation_checks(
                 )),
             }
         }
+        if let Some(c) = passed_check(policy, req, st) {
+            cs.push(c);
+        }
         let when = st.signed_at.or_else(|| st.statement.issued_at());
         if let Some(max) = policy.max_age {
             let max_text = policy.max_age_text.clone().unwrap_or_default();
@@ -442,7 +494,12 @@ fn attestation_checks(
                         vouch_attest::rfc3339(t),
                         human_age(now - t)
                     ),
-                    "attest again (re-run `vouch release`) or raise `maxAge`".to_owned(),
+                    match subject {
+                        Subject::File => "attest again (re-run `vouch release`) or raise `maxAge`".to_owned(),
+                        Subject::Image => format!(
+                            "attest the image again (`vouch attest image {artifact}@{digest} …`) or raise `maxAge`"
+                        ),
+                    },
                     src.clone(),
                 )),
                 Some(t) => cs.push(pass(
@@ -467,7 +524,146 @@ fn attestation_checks(
     checks.extend(newest);
 }
 
-fn rescan_checks(policy: &Policy, evidence: &Evidence, checks: &mut Vec<Check>) {
+/// `requirePassed`: whether the statement records a passing result. `None` when the
+/// requirement is off for this attestation or its predicate type has no result to check.
+fn passed_check(
+    policy: &Policy,
+    req: &RequiredAttestation,
+    st: &VerifiedStatement,
+) -> Option<Check> {
+    use vouch_attest::predicate::{COSIGN_VULN, VOUCH_PINS};
+    let ty = &st.statement.predicate_type;
+    let is_pins = same_type(VOUCH_PINS, ty);
+    let is_vuln = same_type(COSIGN_VULN, ty);
+    if !req.require_passed.unwrap_or(is_pins) || !(is_pins || is_vuln) {
+        return None;
+    }
+    let name = Some(req.name.as_str());
+    let src = vec![st.source.clone()];
+    let predicate = &st.statement.predicate;
+    if is_pins {
+        return Some(
+            match predicate.get("passed").and_then(serde_json::Value::as_bool) {
+                Some(true) => pass(
+                    "passed",
+                    name,
+                    format!("the pins report at {} passed", st.source),
+                    src,
+                ),
+                Some(false) => {
+                    let findings = predicate
+                        .pointer("/report/findings")
+                        .and_then(serde_json::Value::as_array)
+                        .map_or(0, Vec::len);
+                    fail(
+                    "passed",
+                    name,
+                    Code::AttestationFailed,
+                    format!(
+                        "the pins report at {} did not pass ({findings} findings recorded)",
+                        st.source
+                    ),
+                    "pin what `vouch pins` reports (or record a reasoned exception) and attest again".to_owned(),
+                    src,
+                )
+                }
+                None => fail(
+                    "passed",
+                    name,
+                    Code::AttestationFailed,
+                    format!(
+                        "the pins predicate at {} records no `passed` result",
+                        st.source
+                    ),
+                    "attest the report `vouch pins --format json` writes (`vouch attest --pins`)"
+                        .to_owned(),
+                    src,
+                ),
+            },
+        );
+    }
+    // The vuln predicate: vouch's scan report in `scanner.result` (`findings[].severity.level`).
+    let (threshold, unknown_fails) = match (req.fail_on, &policy.rescan) {
+        (Some(s), r) => (Some(s), r.as_ref().is_some_and(|r| r.fail_on_unknown)),
+        (None, Some(r)) => (Some(r.fail_on), r.fail_on_unknown),
+        (None, None) => (None, true),
+    };
+    let Some(findings) = predicate
+        .pointer("/scanner/result/findings")
+        .and_then(serde_json::Value::as_array)
+    else {
+        return Some(fail(
+            "passed",
+            name,
+            Code::AttestationFailed,
+            format!(
+                "the scan at {} has no findings list in `scanner.result`, so it cannot be shown to pass",
+                st.source
+            ),
+            "attest the report `vouch scan --format json` writes (`vouch attest --scan`)".to_owned(),
+            src,
+        ));
+    };
+    let mut failing: Vec<String> = Vec::new();
+    for f in findings {
+        let flag = |k: &str| {
+            f.get(k)
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false)
+        };
+        if flag("suppressed") || flag("informational") {
+            continue;
+        }
+        let level = f
+            .pointer("/severity/level")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("unknown");
+        let fails = match (crate::model::Severity::parse(level), threshold) {
+            (Some(s), Some(t)) => s >= t,
+            (Some(_), None) => true,
+            (None, _) if level == "none" => threshold.is_none(),
+            (None, _) => unknown_fails,
+        };
+        if fails {
+            let id = f
+                .get("id")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("?");
+            let package = f
+                .pointer("/package/name")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("?");
+            failing.push(format!("{id} ({package}, {level})"));
+        }
+    }
+    let at = threshold.map_or_else(|| "any severity".to_owned(), |t| format!("{t} or above"));
+    Some(if failing.is_empty() {
+        pass(
+            "passed",
+            name,
+            format!("the scan at {} records no finding at {at}", st.source),
+            src,
+        )
+    } else {
+        let shown: Vec<&str> = failing.iter().take(5).map(String::as_str).collect();
+        fail(
+            "passed",
+            name,
+            Code::AttestationFailed,
+            format!(
+                "the scan at {} records {} findings at {at}: {}{}",
+                st.source,
+                failing.len(),
+                shown.join(", "),
+                if failing.len() > shown.len() { ", …" } else { "" }
+            ),
+            "upgrade the vulnerable packages (or record a reasoned, expiring ignore) and scan and attest again".to_owned(),
+            src,
+        )
+    })
+}
+
+fn rescan_checks(policy: &Policy, evidence: &Evidence, subject: Subject, checks: &mut Vec<Check>) {
     let Some(rule) = &policy.rescan else { return };
     let Some(rescan) = &evidence.rescan else {
         checks.push(fail(
@@ -478,7 +674,13 @@ fn rescan_checks(policy: &Policy, evidence: &Evidence, checks: &mut Vec<Check>) 
                 "policy `{}` requires a re-scan of the artifact's SBOM, but no verified SBOM attestation about `{}` was re-scanned",
                 policy.name, evidence.artifact.name
             ),
-            "attest a CycloneDX or SPDX SBOM of the artifact (`vouch release` does) and verify with a local OSV database".to_owned(),
+            match subject {
+                Subject::File => "attest a CycloneDX or SPDX SBOM of the artifact (`vouch release` does) and verify with a local OSV database".to_owned(),
+                Subject::Image => format!(
+                    "attest a CycloneDX or SPDX SBOM of the image (`vouch attest image {}@{} --predicate SBOM --type cyclonedx --key KEY`) and verify with a local OSV database",
+                    evidence.artifact.name, evidence.artifact.digest
+                ),
+            },
             Vec::new(),
         ));
         return;
@@ -531,17 +733,26 @@ fn rescan_checks(policy: &Policy, evidence: &Evidence, checks: &mut Vec<Check>) 
     }
 }
 
-/// Evaluates one policy against the evidence, as of `now`.
+/// Evaluates one policy against the evidence about a file, as of `now`.
 pub fn evaluate_policy(
     policy: &Policy,
     evidence: &Evidence,
     now: time::OffsetDateTime,
 ) -> PolicyResult {
+    evaluate_policy_about(policy, evidence, now, Subject::File)
+}
+
+fn evaluate_policy_about(
+    policy: &Policy,
+    evidence: &Evidence,
+    now: time::OffsetDateTime,
+    subject: Subject,
+) -> PolicyResult {
     let mut checks = Vec::new();
     for req in &policy.attestations {
-        attestation_checks(policy, req, evidence, now, &mut checks);
+        attestation_checks(policy, req, evidence, now, subject, &mut checks);
     }
-    rescan_checks(policy, evidence, &mut checks);
+    rescan_checks(policy, evidence, subject, &mut checks);
     let all_passed = checks.iter().all(|c| c.passed);
     PolicyResult {
         name: policy.name.clone(),
@@ -607,6 +818,22 @@ pub fn unmatched(
 /// applies and all that apply admit it; an artifact no policy matches is decided by the set's
 /// `noMatch` (denied by default).
 pub fn evaluate(set: &PolicySet, evidence: &Evidence, now: time::OffsetDateTime) -> Verdict {
+    evaluate_about(set, evidence, now, Subject::File)
+}
+
+/// [`evaluate`] for evidence about a container image: the same decision, with fixes that name
+/// the image commands (`vouch sign image`, `vouch attest image`), which is what a `kubectl`
+/// user shown a denial can run.
+pub fn evaluate_image(set: &PolicySet, evidence: &Evidence, now: time::OffsetDateTime) -> Verdict {
+    evaluate_about(set, evidence, now, Subject::Image)
+}
+
+fn evaluate_about(
+    set: &PolicySet,
+    evidence: &Evidence,
+    now: time::OffsetDateTime,
+    subject: Subject,
+) -> Verdict {
     let digest = evidence.artifact.digest.to_string();
     if let Some(v) = unmatched(set, &evidence.artifact.name, Some(&digest), now) {
         return v;
@@ -620,7 +847,7 @@ pub fn evaluate(set: &PolicySet, evidence: &Evidence, now: time::OffsetDateTime)
     let mut warnings = Vec::new();
     let policies: Vec<PolicyResult> = matching
         .iter()
-        .map(|p| evaluate_policy(p, evidence, now))
+        .map(|p| evaluate_policy_about(p, evidence, now, subject))
         .collect();
     for r in &policies {
         for c in r.checks.iter().filter(|c| !c.passed) {

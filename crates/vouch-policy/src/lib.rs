@@ -19,7 +19,7 @@ mod model;
 mod verdict;
 mod yaml;
 
-pub use eval::{evaluate, evaluate_policy, unmatched, ANY_PREDICATE_TYPE};
+pub use eval::{evaluate, evaluate_image, evaluate_policy, unmatched, ANY_PREDICATE_TYPE};
 pub use evidence::{
     Artifact, Evidence, Rejected, RescanFinding, RescanResult, Signer, VerifiedStatement,
 };

@@ -432,7 +432,13 @@ fn policy(ctx: &Ctx<'_>, node: &Node) -> Result<Policy, PolicyError> {
         let ae = ctx.map(
             item,
             "an attestation",
-            &["name", "predicateType", "condition"],
+            &[
+                "name",
+                "predicateType",
+                "condition",
+                "requirePassed",
+                "failOn",
+            ],
         )?;
         let pt_node = required(ctx, &ae, "predicateType", "an attestation", item.line)?;
         let predicate_type =
@@ -448,10 +454,33 @@ fn policy(ctx: &Ctx<'_>, node: &Node) -> Result<Policy, PolicyError> {
         let condition = get(&ae, "condition")
             .map(|n| compile_condition(ctx, n, &name, &aname))
             .transpose()?;
+        let require_passed = get(&ae, "requirePassed")
+            .map(|n| ctx.bool(n, "`requirePassed`"))
+            .transpose()?;
+        let fail_on = match get(&ae, "failOn") {
+            None => None,
+            Some(n) => {
+                if !vouch_attest::predicate::same_type(
+                    vouch_attest::predicate::COSIGN_VULN,
+                    &predicate_type,
+                ) {
+                    return Err(ctx.err(n.line, "`failOn` applies to the vuln predicate only"));
+                }
+                let s = ctx.str(n, "`failOn`")?;
+                Some(Severity::parse(s).ok_or_else(|| {
+                    ctx.err(
+                        n.line,
+                        format!("`failOn` must be low, medium, high or critical, got `{s}`"),
+                    )
+                })?)
+            }
+        };
         attestations.push(RequiredAttestation {
             name: aname,
             predicate_type,
             condition,
+            require_passed,
+            fail_on,
             line: item.line,
         });
     }
@@ -802,6 +831,8 @@ impl PolicySet {
                     name: predicate_type.clone(),
                     predicate_type,
                     condition: None,
+                    require_passed: None,
+                    fail_on: None,
                     line: 0,
                 })
             })

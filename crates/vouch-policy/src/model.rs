@@ -128,6 +128,13 @@ pub struct RequiredAttestation {
     pub name: String,
     pub predicate_type: String,
     pub condition: Option<Condition>,
+    /// Whether the attestation must record a passing result (`requirePassed`): vouch's pins
+    /// predicate its `passed`, the vuln predicate no finding at or above the threshold. `None`
+    /// means the default: on for the pins predicate, off otherwise.
+    pub require_passed: Option<bool>,
+    /// For the vuln predicate: the severity at or above which a finding fails it (`failOn`);
+    /// `None` takes the policy's `rescan.failOn`, else any finding fails.
+    pub fail_on: Option<Severity>,
     pub line: usize,
 }
 

@@ -41,6 +41,9 @@ pub enum Code {
     VulnerabilityFound,
     /// The admission webhook admits only digest-pinned image references (`requireDigest`).
     DigestRequired,
+    /// A required attestation records a failing result (`requirePassed`): a pins report
+    /// that did not pass, or a scan with findings at or above the threshold.
+    AttestationFailed,
 }
 
 /// One check of one policy.

@@ -672,3 +672,146 @@ fn require_digest_and_namespaces_are_read_and_checked() {
         assert!(m.contains(needle), "{bad}: {m}");
     }
 }
+
+/// Issue 16, item 3: a required `vuln` or `pins` attestation counts only when it records a
+/// pass (`requirePassed`; on by default for vouch's pins predicate).
+#[test]
+fn required_vuln_or_pins_attestation_must_record_a_pass() {
+    const PINS: &str = "https://vouch.dev/attestation/pins/v1";
+    const VULN: &str = "https://cosign.sigstore.dev/attestation/vuln/v1";
+    let der = b"k";
+    let key = Signer::Key {
+        fingerprint: vouch_attest::sha256(der).to_string(),
+    };
+    let digest = vouch_attest::sha256(b"the binary");
+    let policy = |attestations: &str, rescan: &str| {
+        let mut indented = String::new();
+        for l in pem(der).lines() {
+            indented.push_str("            ");
+            indented.push_str(l);
+            indented.push('\n');
+        }
+        PolicySet::parse(
+            "policy.yaml",
+            &format!(
+                "apiVersion: vouch.dev/policy/v1\npolicies:\n  - name: p\n    match: [\"**\"]\n    signers:\n      keys:\n        - name: ci\n          publicKey: |\n{indented}    attestations:\n{attestations}{rescan}"
+            ),
+        )
+        .unwrap()
+    };
+    let evidence = |ty: &str, predicate: serde_json::Value| Evidence {
+        artifact: Artifact {
+            name: "dist/tool".into(),
+            digest: digest.clone(),
+        },
+        statements: vec![VerifiedStatement {
+            source: "b.intoto.jsonl:1".into(),
+            statement: statement(ty, &digest, predicate),
+            signers: vec![key.clone()],
+            signed_at: None,
+        }],
+        rejected: vec![],
+        rescan: None,
+    };
+    let pins = |passed: bool| {
+        json!({"generatedAt": "2026-01-09T10:00:00Z", "tool": {"name": "vouch", "version": "0.1.0"},
+               "passed": passed, "report": {"findings": [{"code": "unpinned-action"}]}})
+    };
+    let scan = |levels: &[&str]| {
+        let findings: Vec<serde_json::Value> = levels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| json!({"id": format!("GHSA-{i}"), "package": {"name": "left-pad"}, "severity": {"level": l, "basis": "cvss-v3"}}))
+            .collect();
+        json!({"invocation": {}, "scanner": {"uri": "https://vouch.dev", "version": "0.1.0", "result": {"findings": findings}},
+               "metadata": {"scanStartedOn": "2026-01-09T10:00:00Z", "scanFinishedOn": "2026-01-09T10:00:00Z"}})
+    };
+
+    // Pins: on by default.
+    let set = policy("      - predicateType: pins\n", "");
+    let v = evaluate(&set, &evidence(PINS, pins(false)), now());
+    assert_eq!(codes(&v), [Code::AttestationFailed], "{v:#?}");
+    assert!(v.failures[0]
+        .message
+        .contains("did not pass (1 findings recorded)"));
+    assert_verdict_schema(&v);
+    assert!(evaluate(&set, &evidence(PINS, pins(true)), now()).admitted());
+    let off = policy(
+        "      - predicateType: pins\n        requirePassed: false\n",
+        "",
+    );
+    assert!(evaluate(&off, &evidence(PINS, pins(false)), now()).admitted());
+
+    // Vuln: off by default; on, no finding at or above the threshold.
+    let set = policy("      - predicateType: vuln\n", "");
+    assert!(evaluate(&set, &evidence(VULN, scan(&["critical"])), now()).admitted());
+    let set = policy(
+        "      - predicateType: vuln\n        requirePassed: true\n        failOn: high\n",
+        "",
+    );
+    let v = evaluate(&set, &evidence(VULN, scan(&["medium", "critical"])), now());
+    assert_eq!(codes(&v), [Code::AttestationFailed]);
+    assert!(
+        v.failures[0]
+            .message
+            .contains("1 findings at high or above: GHSA-1 (left-pad, critical)"),
+        "{}",
+        v.failures[0].message
+    );
+    assert_verdict_schema(&v);
+    assert!(evaluate(&set, &evidence(VULN, scan(&["medium", "low"])), now()).admitted());
+    // The threshold defaults to the policy's re-scan threshold.
+    let set = policy(
+        "      - predicateType: vuln\n        requirePassed: true\n",
+        "    rescan:\n      failOn: critical\n",
+    );
+    let mut e = evidence(VULN, scan(&["high"]));
+    e.rescan = Some(RescanResult {
+        source: "x".into(),
+        database: "d".into(),
+        findings: vec![],
+    });
+    let v = evaluate(&set, &e, now());
+    assert!(!codes(&v).contains(&Code::AttestationFailed), "{v:#?}");
+    // `failOn` is for the vuln predicate only.
+    let (line, m) = load_err(&format!(
+        "apiVersion: vouch.dev/policy/v1\npolicies:\n  - name: p\n    match: [\"**\"]\n    signers:\n      keys:\n        - name: ci\n          publicKey: |\n            {}\n    attestations:\n      - predicateType: pins\n        failOn: high\n",
+        pem(der).lines().collect::<Vec<_>>().join("\n            ")
+    ));
+    assert!(
+        m.contains("`failOn` applies to the vuln predicate only"),
+        "{line}: {m}"
+    );
+}
+
+/// Issue 16, item 8: fixes for an image name the commands that fix an image.
+#[test]
+fn image_fix_hints_name_the_image_commands() {
+    let c = case();
+    let mut e = c.evidence.clone();
+    e.statements.clear();
+    e.rescan = None;
+    let file = evaluate(&c.set, &e, now());
+    let image = vouch_policy::evaluate_image(&c.set, &e, now());
+    assert_eq!(codes(&file), codes(&image), "the same decision");
+    let fixes = |v: &vouch_policy::Verdict| -> Vec<String> {
+        v.failures.iter().map(|f| f.fix.clone()).collect()
+    };
+    assert!(
+        fixes(&file)
+            .iter()
+            .any(|f| f.contains("vouch attest dist/tool-linux --provenance --key KEY --bundle B")),
+        "{:?}",
+        fixes(&file)
+    );
+    for f in fixes(&image) {
+        assert!(!f.contains("--bundle"), "{f}");
+        assert!(
+            f.contains("vouch attest image dist/tool-linux@sha256:"),
+            "{f}"
+        );
+    }
+    assert!(fixes(&image)
+        .iter()
+        .any(|f| f.contains("--type slsaprovenance")));
+}

@@ -312,7 +312,7 @@ async fn verify_digest(
     if let Some(db) = rescan_db {
         evidence.rescan = rescan::rescan(db, &evidence.statements, subject)?;
     }
-    let verdict = vouch_policy::evaluate(set, &evidence, trust.now);
+    let verdict = vouch_policy::evaluate_image(set, &evidence, trust.now);
     if verdict.admitted() {
         return Ok(verdict);
     }
@@ -322,5 +322,5 @@ async fn verify_digest(
     if let Some(db) = rescan_db {
         evidence.rescan = rescan::rescan(db, &evidence.statements, subject)?;
     }
-    Ok(vouch_policy::evaluate(set, &evidence, trust.now))
+    Ok(vouch_policy::evaluate_image(set, &evidence, trust.now))
 }
