@@ -15,11 +15,7 @@ type Graph = BTreeMap<String, BTreeSet<String>>;
 
 /// Known exceptions, each waiting on named work. One that no longer occurs fails the test as
 /// well, so these lists only shrink.
-///
-/// - `vouch-verify`: `lib.rs` defines `CouldNotVerify`, `Keys` and `Trust`, which `evidence` and
-///   `rescan` use while `lib.rs` calls them; they move to their own module once the concurrent
-///   `verify_image` changes (digest pinning, no-match handling) have landed in `lib.rs`.
-const KNOWN_CYCLES: &[&str] = &["vouch-verify: (root) <-> evidence <-> rescan"];
+const KNOWN_CYCLES: &[&str] = &[];
 /// - `support::release` catalogs the project with `vouch sbom`'s own function until the catalog
 ///   issue's `vouch-catalog` crate takes SBOM building out of the CLI.
 const KNOWN_CROSSINGS: &[&str] =

@@ -21,7 +21,7 @@ use vouch_policy::{
 };
 use vouch_sign::keys::PublicKey;
 
-use crate::CouldNotVerify;
+use crate::error::CouldNotVerify;
 
 /// Everything an artifact verification needs besides the artifact and its bundles.
 #[derive(Debug, Clone, Copy)]

@@ -7,7 +7,7 @@ use vouch_oci::cosign;
 use vouch_oci::{OciError, Registry};
 use vouch_policy::{Evidence, Rejected, Signer, VerifiedStatement};
 
-use crate::{Keys, Trust, COSIGN_SIGN_PREDICATE};
+use crate::trust::{Keys, Trust, COSIGN_SIGN_PREDICATE};
 
 fn reject(source: String, reason: impl Into<String>, claimed: Option<String>) -> Rejected {
     Rejected {

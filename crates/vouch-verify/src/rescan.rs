@@ -7,7 +7,7 @@ use vouch_core::Digest;
 use vouch_osv::triage::{IgnoreFile, Triage, TriageError};
 use vouch_policy::{Policy, VerifiedStatement};
 
-use crate::CouldNotVerify;
+use crate::error::CouldNotVerify;
 
 fn level(l: vouch_osv::Level) -> Option<vouch_policy::Severity> {
     use vouch_policy::Severity;
