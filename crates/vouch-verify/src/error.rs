@@ -19,6 +19,9 @@ pub enum CouldNotVerify {
     /// A matching policy wants a deploy-time re-scan but no database was given.
     #[error("the policy for `{image}` requires a deploy-time re-scan, but no OSV database is configured")]
     NoRescanDatabase { image: String },
+    /// An ignore file or VEX document a matching policy's `rescan` names is unusable.
+    #[error("policy `{policy}`: {reason}")]
+    RescanTriage { policy: String, reason: String },
     /// The re-scan database cannot be opened.
     #[error("the policy requires a deploy-time re-scan, but the OSV database cannot be opened: {source}")]
     RescanDatabase {

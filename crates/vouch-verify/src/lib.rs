@@ -206,6 +206,18 @@ pub async fn verify_image(
         root,
         now: options.now,
     };
+    // The policies' own ignores and VEX statements, applied to the re-scan.
+    let triage = match rescan_db {
+        Some(_) => rescan::triage_for(&set.matching(&name)).map_err(|e| {
+            let (policy, source) = *e;
+            CouldNotVerify::RescanTriage {
+                policy,
+                reason: source.to_string(),
+            }
+        })?,
+        None => Vec::new(),
+    };
+    let rescan_db = rescan_db.map(|db| (db, triage.as_slice()));
     let registry = options.registry;
     let could_not = |source| CouldNotVerify::Registry {
         reference: reference.to_string(),
@@ -242,8 +254,9 @@ async fn verify_digest(
     subject: &Digest,
     set: &PolicySet,
     trust: &Trust<'_>,
-    rescan_db: Option<&Path>,
+    rescan_db: Option<(&Path, &[vouch_osv::triage::Triage])>,
 ) -> Result<Verdict, CouldNotVerify> {
+    let today = trust.now.date().to_string();
     let could_not = |source| CouldNotVerify::Registry {
         reference: reference.to_string(),
         source,
@@ -260,8 +273,9 @@ async fn verify_digest(
     evidence::referrers(registry, reference, subject, trust, &mut evidence)
         .await
         .map_err(could_not)?;
-    if let Some(db) = rescan_db {
-        evidence.rescan = rescan::rescan(db, &evidence.statements, subject)?;
+    if let Some((db, triage)) = rescan_db {
+        evidence.rescan =
+            rescan::rescan_triaged(db, &evidence.statements, subject, triage, &today)?;
     }
     let verdict = vouch_policy::evaluate_image(set, &evidence, trust.now);
     if verdict.admitted() {
@@ -270,8 +284,9 @@ async fn verify_digest(
     evidence::legacy(registry, reference, subject, &trust.keys, &mut evidence)
         .await
         .map_err(could_not)?;
-    if let Some(db) = rescan_db {
-        evidence.rescan = rescan::rescan(db, &evidence.statements, subject)?;
+    if let Some((db, triage)) = rescan_db {
+        evidence.rescan =
+            rescan::rescan_triaged(db, &evidence.statements, subject, triage, &today)?;
     }
     Ok(vouch_policy::evaluate_image(set, &evidence, trust.now))
 }
