@@ -8,7 +8,7 @@ use vouch_core::{Digest, DigestAlgorithm, Ecosystem, Location, Purl};
 use vouch_lockfile::{FileFormat, LockedPackage, ParseError, Parsed, Source};
 use vouch_sbom::{Component, ComponentKind, DependencyKind, Sbom, Scope, SourceKind, Tool};
 
-use crate::{Catalog, CatalogError, CatalogOptions, CatalogedFile, Input};
+use crate::model::{Catalog, CatalogError, CatalogOptions, CatalogedFile, Input};
 
 /// Most includes a requirements file may chain through.
 const MAX_INCLUDE_DEPTH: usize = 32;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use vouch_lockfile::FileFormat;
 
-use crate::CatalogError;
+use crate::model::CatalogError;
 
 /// Directories never entered unless [`crate::CatalogOptions::include_vendored`] is set.
 pub const VENDORED: &[&str] = &["node_modules", "vendor", "target"];

@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use crate::context::Context;
-
 /// An error with advice on how to fix it.
 #[derive(Debug)]
 pub struct Hinted {
@@ -62,8 +60,8 @@ fn causes(err: &anyhow::Error) -> Vec<String> {
 }
 
 /// Prints an error chain, one `caused by:` per source, and the first hint found.
-pub fn print(ctx: &Context, err: &anyhow::Error) {
-    let (red, bold, reset) = if ctx.color {
+pub fn print(color: bool, err: &anyhow::Error) {
+    let (red, bold, reset) = if color {
         ("\x1b[31m", "\x1b[1m", "\x1b[0m")
     } else {
         ("", "", "")

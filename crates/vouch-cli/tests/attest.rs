@@ -8,32 +8,11 @@ use std::process::Command;
 use serde_json::{json, Value};
 
 fn vouch(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vouch"));
-    cmd.current_dir(dir)
-        .args(args)
+    vouch_testkit::cli::Vouch::new(env!("CARGO_BIN_EXE_vouch"))
+        .dir(dir)
         .env("VOUCH_PASSWORD", "pw")
-        .env_remove("COSIGN_PASSWORD")
-        .env_remove("SOURCE_DATE_EPOCH")
-        .env("NO_COLOR", "1");
-    for k in [
-        "GITHUB_ACTIONS",
-        "GITHUB_WORKFLOW_REF",
-        "GITHUB_REPOSITORY",
-        "GITHUB_RUN_ID",
-        "GITHUB_SHA",
-        "GITHUB_REF",
-    ] {
-        cmd.env_remove(k);
-    }
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("run vouch");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+        .envs(envs)
+        .run(args)
 }
 
 fn setup() -> tempfile::TempDir {

@@ -4,45 +4,25 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn vouch(dir: &Path, args: &[&str], password: Option<&str>) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vouch"));
-    cmd.current_dir(dir)
-        .args(args)
-        .env_remove("VOUCH_PASSWORD")
-        .env_remove("COSIGN_PASSWORD")
-        .env("NO_COLOR", "1");
-    if let Some(p) = password {
-        cmd.env("COSIGN_PASSWORD", p);
+    let v = vouch_testkit::cli::Vouch::new(env!("CARGO_BIN_EXE_vouch")).dir(dir);
+    match password {
+        Some(p) => v.env("COSIGN_PASSWORD", p),
+        None => v,
     }
-    let out = cmd.output().expect("run vouch");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    .run(args)
 }
 
 fn keys(name: &str) -> PathBuf {
-    vouch_testkit::shared_path(&format!("vectors/sigstore/cosign-keys/{name}"))
+    vouch_testkit::cli::cosign_key(name)
 }
 
 fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
+    vouch_testkit::cli::path_str(p)
 }
 
 /// The first stderr line is the error, naming `needle`; nothing else but an optional hint.
 fn one_line_error(stderr: &str, needle: &str) {
-    let mut lines = stderr.lines();
-    let first = lines.next().unwrap_or_default();
-    assert!(
-        first.starts_with("error: ") && first.contains(needle),
-        "{stderr}"
-    );
-    for l in lines {
-        assert!(
-            l.starts_with("hint: "),
-            "more than one error line: {stderr}"
-        );
-    }
+    vouch_testkit::cli::assert_one_line_error(stderr, needle, false);
 }
 
 #[test]

@@ -10,24 +10,11 @@ use serde_json::Value;
 const BUILDER: &str = "https://ci.example/builders/release";
 
 fn vouch(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vouch"));
-    cmd.current_dir(dir)
-        .args(args)
+    vouch_testkit::cli::Vouch::new(env!("CARGO_BIN_EXE_vouch"))
+        .dir(dir)
         .env("VOUCH_PASSWORD", "pw")
-        .env_remove("COSIGN_PASSWORD")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("SOURCE_DATE_EPOCH")
-        .env_remove("VOUCH_DB")
-        .env("NO_COLOR", "1");
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("run vouch");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+        .envs(envs)
+        .run(args)
 }
 
 /// Copies the fixture crate and builds it offline; returns the binary's path.

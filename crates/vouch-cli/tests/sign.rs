@@ -6,44 +6,24 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn vouch(dir: &Path, args: &[&str], password: Option<&str>) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vouch"));
-    cmd.current_dir(dir)
-        .args(args)
-        .env_remove("VOUCH_PASSWORD")
-        .env_remove("COSIGN_PASSWORD")
-        .env("NO_COLOR", "1");
-    if let Some(p) = password {
-        cmd.env("VOUCH_PASSWORD", p);
+    let v = vouch_testkit::cli::Vouch::new(env!("CARGO_BIN_EXE_vouch")).dir(dir);
+    match password {
+        Some(p) => v.env("VOUCH_PASSWORD", p),
+        None => v,
     }
-    let out = cmd.output().expect("run vouch");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    .run(args)
 }
 
 fn v(rel: &str) -> PathBuf {
-    vouch_testkit::shared_path(&format!("vectors/sigstore/{rel}"))
+    vouch_testkit::cli::sigstore_vector(rel)
 }
 
 fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
+    vouch_testkit::cli::path_str(p)
 }
 
 fn one_line_error(stderr: &str, needle: &str) {
-    let mut lines = stderr.lines().filter(|l| !l.starts_with("warning: "));
-    let first = lines.next().unwrap_or_default();
-    assert!(
-        first.starts_with("error: ") && first.contains(needle),
-        "{stderr}"
-    );
-    for l in lines {
-        assert!(
-            l.starts_with("hint: "),
-            "more than one error line: {stderr}"
-        );
-    }
+    vouch_testkit::cli::assert_one_line_error(stderr, needle, true);
 }
 
 /// A temp dir with a fresh key pair (password `pw`) and an artifact.

@@ -8,21 +8,10 @@ use std::process::Command;
 use serde_json::Value;
 
 fn vouch(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_vouch"))
-        .current_dir(dir)
-        .args(args)
+    vouch_testkit::cli::Vouch::new(env!("CARGO_BIN_EXE_vouch"))
+        .dir(dir)
         .env("VOUCH_PASSWORD", "pw")
-        .env_remove("COSIGN_PASSWORD")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("SOURCE_DATE_EPOCH")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run vouch");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+        .run(args)
 }
 
 /// A key pair, an artifact and a bundle with a provenance and a custom attestation about it.
@@ -83,9 +72,7 @@ policies:
 "#;
 
 fn write(d: &Path, name: &str, text: &str) -> PathBuf {
-    let p = d.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
+    vouch_testkit::cli::write(d, name, text)
 }
 
 fn verify_json(d: &Path, extra: &[&str]) -> (i32, Value, String) {

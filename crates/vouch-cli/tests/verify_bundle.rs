@@ -2,24 +2,14 @@
 //! itself, damaged or multi-line bundle files, and `--format json` on failure.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 
 fn vouch(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_vouch"))
-        .current_dir(dir)
-        .args(args)
+    vouch_testkit::cli::Vouch::new(env!("CARGO_BIN_EXE_vouch"))
+        .dir(dir)
         .env("VOUCH_PASSWORD", "pw")
-        .env_remove("COSIGN_PASSWORD")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run vouch");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+        .run(args)
 }
 
 /// A key pair, an artifact, a two-line `.intoto.jsonl` and a signed-blob bundle.

@@ -11,6 +11,7 @@ use vouch_core::{Diagnostic, Level, Purl};
 use vouch_sbom::{Component, ComponentKind, Occurrence, Sbom, Tool};
 
 use crate::fs::{File, Rootfs};
+pub use crate::model::ImageInfo;
 use crate::osrelease::{self, Distro};
 use crate::{apk, dpkg, lang, rpm};
 
@@ -44,20 +45,6 @@ pub struct Found {
     /// Names of packages of the same database this one depends on (apk `D:` resolved
     /// through `p:` provides).
     pub depends_on: Vec<String>,
-}
-
-/// What the image is.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct ImageInfo {
-    /// The SBOM root's name: `image` for images, the directory name for `dir:`.
-    pub name: String,
-    /// The image config's digest (the image ID), identical whichever way the image is read.
-    pub config_digest: Option<String>,
-    /// The manifest digest, when the source has one (not part of the SBOM: a
-    /// `docker-archive` of the same image has a different manifest).
-    pub manifest_digest: Option<String>,
-    /// `os/arch[/variant]` from the config.
-    pub platform: Option<String>,
 }
 
 /// Everything found in an image.

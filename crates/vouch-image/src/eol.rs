@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::Distro;
+use crate::osrelease::Distro;
 
 /// One release cycle of a product.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

@@ -29,7 +29,7 @@ pub struct Rootfs {
     /// Problems met while reading (an oversized file skipped, a strange tar entry).
     pub diagnostics: Vec<Diagnostic>,
     /// What the image is: config digest, manifest digest, platform.
-    pub info: crate::ImageInfo,
+    pub info: crate::model::ImageInfo,
 }
 
 const OPAQUE: &str = ".wh..wh..opq";
@@ -130,16 +130,16 @@ impl Rootfs {
         tar: impl Read,
         max_file_bytes: u64,
         what: &str,
-    ) -> Result<(), crate::ImageError> {
+    ) -> Result<(), crate::model::ImageError> {
         let index = self.layers.len();
         self.layers.push(layer_id);
         let mut archive = tar::Archive::new(tar);
         let entries = archive
             .entries()
-            .map_err(|e| crate::ImageError::malformed(what, e))?;
+            .map_err(|e| crate::model::ImageError::malformed(what, e))?;
         let mut hardlinks = Vec::new();
         for entry in entries {
-            let mut entry = entry.map_err(|e| crate::ImageError::malformed(what, e))?;
+            let mut entry = entry.map_err(|e| crate::model::ImageError::malformed(what, e))?;
             let raw = entry.path_bytes();
             let raw = String::from_utf8_lossy(&raw).into_owned();
             let Some(path) = clean(&raw) else {
@@ -209,7 +209,7 @@ impl Rootfs {
             let mut data = Vec::with_capacity(size as usize);
             entry
                 .read_to_end(&mut data)
-                .map_err(|e| crate::ImageError::malformed(what, e))?;
+                .map_err(|e| crate::model::ImageError::malformed(what, e))?;
             self.files.insert(
                 path,
                 File {

@@ -13,7 +13,8 @@ use vouch_core::{Digest, DigestAlgorithm, ImageRef};
 use vouch_oci::{AnyManifest, Descriptor, Index, Manifest, Registry};
 
 use crate::fs::{self, Rootfs};
-use crate::{ImageError, ImageInfo, Options, Source};
+use crate::model::{ImageError, ImageInfo, Options};
+use crate::source::Source;
 
 /// The parts of an image config vouch reads.
 #[derive(Debug, Deserialize)]

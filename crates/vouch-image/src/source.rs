@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use vouch_core::ImageRef;
 
-use crate::ImageError;
+use crate::model::ImageError;
 
 /// An image source.
 #[derive(Debug, Clone, PartialEq, Eq)]

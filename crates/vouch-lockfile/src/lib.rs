@@ -8,6 +8,7 @@
 pub mod bun;
 pub mod cargo;
 pub mod composer;
+mod dispatch;
 pub mod format;
 pub mod gemfile;
 pub mod gomod;

@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::api_contract::{ApiError, BATCH_LIMIT};
 use crate::db::{Builder, Database, DbError, ImportReporter, ImportSummary};
 use crate::record::Record;
 use crate::scan::{DataSource, Query, RecordSource, ScanReporter, SourceError};
@@ -40,31 +41,8 @@ pub const DEFAULT_ECOSYSTEMS: &[&str] = &[
     "Packagist",
     "NuGet",
 ];
-/// `querybatch` accepts at most this many queries.
-pub const BATCH_LIMIT: usize = 1000;
 /// Above this many changed records an update downloads `all.zip` instead of each record.
 pub const INCREMENTAL_LIMIT: usize = 2000;
-
-/// Errors talking to the OSV API or the export bucket.
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    #[error("request to `{url}` failed: {message}")]
-    Http { url: String, message: String },
-    #[error("`{url}` answered something that is not the OSV API's shape: {message}")]
-    Shape { url: String, message: String },
-    #[error("partial results: {failed} of {total} requests to the OSV API failed ({message}); not reporting an incomplete scan")]
-    Partial {
-        failed: usize,
-        total: usize,
-        message: String,
-    },
-    #[error("failed to start the HTTP client: {0}")]
-    Client(String),
-    #[error(transparent)]
-    Db(#[from] DbError),
-    #[error(transparent)]
-    Record(#[from] crate::record::RecordError),
-}
 
 #[derive(Serialize)]
 struct QPackage<'a> {

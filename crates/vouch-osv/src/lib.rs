@@ -7,6 +7,7 @@
 //! the records of the packages it has, or from the OSV API ([`api`]).
 
 pub mod api;
+mod api_contract;
 pub mod cvss;
 pub mod cvss4;
 pub mod db;
@@ -17,6 +18,7 @@ pub mod native;
 pub mod record;
 pub mod scan;
 pub mod severity;
+pub mod triage;
 pub mod version;
 pub mod zip;
 

@@ -72,7 +72,7 @@ pub enum SourceError {
     #[error(transparent)]
     Db(#[from] DbError),
     #[error(transparent)]
-    Api(#[from] crate::api::ApiError),
+    Api(#[from] crate::api_contract::ApiError),
 }
 
 /// Something that can name the records possibly affecting packages.
@@ -398,7 +398,7 @@ pub fn scan(
     let mut unparsed = Vec::new();
     // Chunks bound memory (records of one chunk are dropped before the next is read) and
     // match the API's batch size. A local database is read on up to 4 threads.
-    let chunks: Vec<&[Query]> = queries.chunks(crate::api::BATCH_LIMIT).collect();
+    let chunks: Vec<&[Query]> = queries.chunks(crate::api_contract::BATCH_LIMIT).collect();
     let threads = if source.parallel() {
         std::thread::available_parallelism()
             .map_or(1, std::num::NonZero::get)

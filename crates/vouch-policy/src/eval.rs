@@ -584,7 +584,7 @@ fn passed_check(
     }
     // The vuln predicate: vouch's scan report in `scanner.result` (`findings[].severity.level`).
     let (threshold, unknown_fails) = match (req.fail_on, &policy.rescan) {
-        (Some(s), r) => (Some(s), r.is_some_and(|r| r.fail_on_unknown)),
+        (Some(s), r) => (Some(s), r.as_ref().is_some_and(|r| r.fail_on_unknown)),
         (None, Some(r)) => (Some(r.fail_on), r.fail_on_unknown),
         (None, None) => (None, true),
     };
@@ -664,7 +664,7 @@ fn passed_check(
 }
 
 fn rescan_checks(policy: &Policy, evidence: &Evidence, subject: Subject, checks: &mut Vec<Check>) {
-    let Some(rule) = policy.rescan else { return };
+    let Some(rule) = &policy.rescan else { return };
     let Some(rescan) = &evidence.rescan else {
         checks.push(fail(
             "rescan",

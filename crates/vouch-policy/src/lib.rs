@@ -26,7 +26,7 @@ pub use evidence::{
 pub use load::{key_fingerprint, parse_duration, PolicyError, VERSION};
 pub use model::{
     Condition, Mode, Namespaces, NoMatch, PlatformScope, Policy, PolicySet, RequiredAttestation,
-    Rescan, Severity, Signers, TrustedIdentity, TrustedKey,
+    Rescan, Severity, Signers, TriageFile, TrustedIdentity, TrustedKey,
 };
 pub use verdict::{
     Check, Code, Decision, Failure, PolicyResult, Verdict, VerdictArtifact, VERDICT_VERSION,

@@ -9,7 +9,7 @@ use globset::{GlobBuilder, GlobSetBuilder};
 
 use crate::model::{
     Condition, Mode, Namespaces, NoMatch, PlatformScope, Policy, PolicySet, RequiredAttestation,
-    Rescan, Severity, Signers, TrustedIdentity, TrustedKey,
+    Rescan, Severity, Signers, TriageFile, TrustedIdentity, TrustedKey,
 };
 use crate::yaml::{self, Kind, Node};
 
@@ -19,6 +19,13 @@ pub enum PolicyError {
     #[error("`{file}` line {line}: {message}")]
     Invalid {
         file: String,
+        line: usize,
+        message: String,
+    },
+    #[error("`{file}`: failed to read `rescan` file `{path}` (line {line}): {message}")]
+    TriageFile {
+        file: String,
+        path: String,
         line: usize,
         message: String,
     },
@@ -501,7 +508,11 @@ fn policy(ctx: &Ctx<'_>, node: &Node) -> Result<Policy, PolicyError> {
     let rescan = match get(&e, "rescan") {
         None => None,
         Some(n) => {
-            let re = ctx.map(n, "`rescan`", &["failOn", "failOnUnknown"])?;
+            let re = ctx.map(
+                n,
+                "`rescan`",
+                &["failOn", "failOnUnknown", "ignoreFile", "vex"],
+            )?;
             let f = required(ctx, &re, "failOn", "`rescan`", n.line)?;
             let s = ctx.str(f, "`failOn`")?;
             let fail_on = Severity::parse(s).ok_or_else(|| {
@@ -514,9 +525,29 @@ fn policy(ctx: &Ctx<'_>, node: &Node) -> Result<Policy, PolicyError> {
                 .map(|n| ctx.bool(n, "`failOnUnknown`"))
                 .transpose()?
                 .unwrap_or(false);
+            let triage_file = |n: &Node, what: &str| -> Result<TriageFile, PolicyError> {
+                Ok(TriageFile {
+                    path: ctx.str(n, what)?.to_owned(),
+                    text: None,
+                    line: n.line,
+                })
+            };
+            let ignore_file = get(&re, "ignoreFile")
+                .map(|n| triage_file(n, "`ignoreFile`"))
+                .transpose()?;
+            let vex = match get(&re, "vex") {
+                None => Vec::new(),
+                Some(n) => ctx
+                    .seq(n, "`vex`")?
+                    .iter()
+                    .map(|v| triage_file(v, "a `vex` document"))
+                    .collect::<Result<_, _>>()?,
+            };
             Some(Rescan {
                 fail_on,
                 fail_on_unknown,
+                ignore_file,
+                vex,
             })
         }
     };
@@ -654,8 +685,9 @@ impl PolicySet {
         })
     }
 
-    /// Loads the keys given by `path`: `read` returns a file's content (the caller resolves the
-    /// path relative to the policy file). Keeps this crate free of I/O.
+    /// Loads the keys given by `path`, and the `rescan` ignore file and VEX documents: `read`
+    /// returns a file's content (the caller resolves the path relative to the policy file).
+    /// Keeps this crate free of I/O.
     pub fn load_key_files(
         &mut self,
         mut read: impl FnMut(&str) -> Result<String, String>,
@@ -675,6 +707,17 @@ impl PolicySet {
                     key_fingerprint(&pem).ok_or_else(|| err("not a PEM public key".to_owned()))?;
                 k.fingerprint = Some(fp);
                 k.pem = Some(pem);
+            }
+            if let Some(r) = &mut p.rescan {
+                for f in r.ignore_file.iter_mut().chain(r.vex.iter_mut()) {
+                    let text = read(&f.path).map_err(|message| PolicyError::TriageFile {
+                        file: self.file.clone(),
+                        path: f.path.clone(),
+                        line: f.line,
+                        message,
+                    })?;
+                    f.text = Some(text);
+                }
             }
         }
         Ok(())

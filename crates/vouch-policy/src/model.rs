@@ -139,12 +139,27 @@ pub struct RequiredAttestation {
 }
 
 /// The deploy-time re-scan requirement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rescan {
     /// Deny when the re-scan finds anything at or above this severity.
     pub fail_on: Severity,
     /// Whether findings with no known severity count as failing.
     pub fail_on_unknown: bool,
+    /// `ignoreFile`: ignored advisories (reason and expiry) applied to the re-scan, as
+    /// `vouch scan --ignore-file` applies them.
+    pub ignore_file: Option<TriageFile>,
+    /// `vex`: OpenVEX documents whose `not_affected`/`fixed` statements suppress findings.
+    pub vex: Vec<TriageFile>,
+}
+
+/// A file a policy's `rescan` names for triage: the path as written (relative to the policy
+/// file) and, once [`crate::PolicySet::load_key_files`] has read it, its text. The verifier
+/// parses it (vouch-osv's triage); the policy only carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TriageFile {
+    pub path: String,
+    pub text: Option<String>,
+    pub line: usize,
 }
 
 /// One policy.

@@ -370,7 +370,7 @@ policies:
 fn load_err(text: &str) -> (usize, String) {
     match PolicySet::parse("p.yaml", text).unwrap_err() {
         PolicyError::Invalid { line, message, .. } => (line, message),
-        e @ PolicyError::KeyFile { .. } => panic!("{e}"),
+        e @ (PolicyError::KeyFile { .. } | PolicyError::TriageFile { .. }) => panic!("{e}"),
     }
 }
 

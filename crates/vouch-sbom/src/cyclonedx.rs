@@ -269,7 +269,7 @@ fn encode_component(c: &Component, version: SpecVersion) -> WireComponent {
     if let Some(l) = &c.location {
         properties.push(Property {
             name: PROPERTY_LOCATION.into(),
-            value: crate::format_location(l),
+            value: crate::model::format_location(l),
         });
     }
     WireComponent {
@@ -452,7 +452,7 @@ fn decode_component(w: WireComponent, fallback_ref: String) -> Result<Component,
             .map(|p| p.value.as_str())
     };
     let dependency_kind = property(PROPERTY_DEPENDENCY_KIND).and_then(DependencyKind::parse);
-    let location = property(PROPERTY_LOCATION).map(crate::parse_location);
+    let location = property(PROPERTY_LOCATION).map(crate::model::parse_location);
     let source = property(PROPERTY_SOURCE).and_then(SourceKind::parse);
     let ext = |kind: &str| {
         w.external_references

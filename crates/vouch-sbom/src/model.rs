@@ -439,3 +439,48 @@ mod tests {
         assert_ne!(t.content_uuid(), u);
     }
 }
+
+/// Property (CycloneDX) naming why a component is excluded: `dev` or `build`.
+pub const PROPERTY_DEPENDENCY_KIND: &str = "vouch:dependency-kind";
+/// Property (CycloneDX) naming where a component comes from: `registry`, `git` or `path`.
+pub const PROPERTY_SOURCE: &str = "vouch:source";
+/// Property (CycloneDX; an SPDX annotation) naming the file and line a component was read
+/// from: `path/to/package-lock.json:42`.
+pub const PROPERTY_LOCATION: &str = "vouch:location";
+
+/// `file:line` (or `file`), as [`PROPERTY_LOCATION`] writes it.
+pub fn format_location(l: &vouch_core::Location) -> String {
+    match l.line {
+        Some(n) => format!("{}:{n}", l.file),
+        None => l.file.clone(),
+    }
+}
+
+/// Reads a [`PROPERTY_LOCATION`] value back (a trailing `:<digits>` is the line).
+pub fn parse_location(s: &str) -> vouch_core::Location {
+    let (file, line) = match s.rsplit_once(':') {
+        Some((f, n)) if !f.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+            (f, n.parse().ok())
+        }
+        _ => (s, None),
+    };
+    vouch_core::Location {
+        file: file.to_owned(),
+        line,
+        column: None,
+    }
+}
+
+/// Why an SBOM document could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    /// serde's message is in the text, not a `#[source]`, so a CLI prints it once.
+    #[error("failed to parse SBOM JSON: {0}")]
+    Json(serde_json::Error),
+    #[error("not a CycloneDX or SPDX JSON document (no `bomFormat` or `spdxVersion`)")]
+    UnknownFormat,
+    #[error("unsupported {0}")]
+    Unsupported(String),
+    #[error("invalid SBOM: {0}")]
+    Invalid(String),
+}

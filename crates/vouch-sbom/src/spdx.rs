@@ -266,7 +266,7 @@ fn encode_package(c: &Component, id: String, created: &str, annotator: &str) -> 
         ),
         comment: c
             .source
-            .map(|k| format!("{}={}", crate::PROPERTY_SOURCE, k.as_str())),
+            .map(|k| format!("{}={}", crate::model::PROPERTY_SOURCE, k.as_str())),
         annotations: c
             .occurrences
             .iter()
@@ -408,7 +408,10 @@ fn decode_package(p: &Package) -> Result<Component, DecodeError> {
     c.source = p
         .comment
         .as_deref()
-        .and_then(|t| t.strip_prefix(crate::PROPERTY_SOURCE)?.strip_prefix('='))
+        .and_then(|t| {
+            t.strip_prefix(crate::model::PROPERTY_SOURCE)?
+                .strip_prefix('=')
+        })
         .and_then(SourceKind::parse);
     c.description.clone_from(&p.description);
     c.homepage = p

@@ -60,7 +60,10 @@ fn comment_of(c: &Component) -> Option<String> {
         Scope::Excluded => lines.push(format!("{PROPERTY_SCOPE}=excluded")),
     }
     if let Some(l) = &c.location {
-        lines.push(format!("{PROPERTY_LOCATION}={}", crate::format_location(l)));
+        lines.push(format!(
+            "{PROPERTY_LOCATION}={}",
+            crate::model::format_location(l)
+        ));
     }
     (!lines.is_empty()).then(|| lines.join("\n"))
 }
@@ -393,7 +396,7 @@ fn decode_package(e: &Value, id: String) -> Result<Component, DecodeError> {
         match k {
             PROPERTY_SOURCE => c.source = SourceKind::parse(v),
             PROPERTY_DEPENDENCY_KIND => c.dependency_kind = DependencyKind::parse(v),
-            PROPERTY_LOCATION => c.location = Some(crate::parse_location(v)),
+            PROPERTY_LOCATION => c.location = Some(crate::model::parse_location(v)),
             PROPERTY_SCOPE => {
                 c.scope = match v {
                     "optional" => Scope::Optional,

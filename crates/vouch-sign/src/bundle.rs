@@ -232,6 +232,29 @@ pub struct HashOutput {
     pub digest: Base64Bytes,
 }
 
+// The bundle spelling of a digest algorithm lives with the bundle, so `hash` depends on
+// nothing and `bundle` on `hash` (no cycle between them).
+impl crate::hash::DigestAlgorithm {
+    /// The bundle (`HashAlgorithm`) spelling.
+    pub fn to_bundle(self) -> HashAlgorithm {
+        match self {
+            Self::Sha256 => HashAlgorithm::Sha2_256,
+            Self::Sha384 => HashAlgorithm::Sha2_384,
+            Self::Sha512 => HashAlgorithm::Sha2_512,
+        }
+    }
+
+    /// From the bundle spelling; `None` for SHA-3 and unknown names.
+    pub fn from_bundle(alg: &HashAlgorithm) -> Option<Self> {
+        match alg {
+            HashAlgorithm::Sha2_256 => Some(Self::Sha256),
+            HashAlgorithm::Sha2_384 => Some(Self::Sha384),
+            HashAlgorithm::Sha2_512 => Some(Self::Sha512),
+            _ => None,
+        }
+    }
+}
+
 /// `dev.sigstore.common.v1.HashAlgorithm` (protojson: the enum name, or its number).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum HashAlgorithm {

@@ -4,8 +4,6 @@ use std::io::Read;
 
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
 
-use crate::bundle::HashAlgorithm;
-
 /// A hash function vouch signs or verifies with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DigestAlgorithm {
@@ -30,25 +28,6 @@ impl DigestAlgorithm {
             Self::Sha256 => "sha256",
             Self::Sha384 => "sha384",
             Self::Sha512 => "sha512",
-        }
-    }
-
-    /// The bundle (`HashAlgorithm`) spelling.
-    pub fn to_bundle(self) -> HashAlgorithm {
-        match self {
-            Self::Sha256 => HashAlgorithm::Sha2_256,
-            Self::Sha384 => HashAlgorithm::Sha2_384,
-            Self::Sha512 => HashAlgorithm::Sha2_512,
-        }
-    }
-
-    /// From the bundle spelling; `None` for SHA-3 and unknown names.
-    pub fn from_bundle(alg: &HashAlgorithm) -> Option<Self> {
-        match alg {
-            HashAlgorithm::Sha2_256 => Some(Self::Sha256),
-            HashAlgorithm::Sha2_384 => Some(Self::Sha384),
-            HashAlgorithm::Sha2_512 => Some(Self::Sha512),
-            _ => None,
         }
     }
 

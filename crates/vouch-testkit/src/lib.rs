@@ -7,6 +7,7 @@
 //! installed everything.
 #![allow(clippy::print_stderr)]
 
+pub mod cli;
 pub mod registry;
 pub mod sigstore_mock;
 

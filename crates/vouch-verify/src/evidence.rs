@@ -7,7 +7,7 @@ use vouch_oci::cosign;
 use vouch_oci::{OciError, Registry};
 use vouch_policy::{Evidence, Rejected, Signer, VerifiedStatement};
 
-use crate::{Keys, Trust, COSIGN_SIGN_PREDICATE};
+use crate::trust::{Keys, Trust, COSIGN_SIGN_PREDICATE};
 
 fn reject(source: String, reason: impl Into<String>, claimed: Option<String>) -> Rejected {
     Rejected {
@@ -128,62 +128,30 @@ fn keyless_evidence(
         ));
         return;
     };
-    let any = vouch_trust::Matcher::regex(".*").expect("valid regex");
-    let policy = vouch_trust::VerificationPolicy::Identity {
-        san: any.clone(),
-        issuer: any,
-    };
-    let opts = vouch_trust::VerifyOptions {
-        require_tlog: true,
-        now: Some(trust.now.unix_timestamp()),
-    };
-    match vouch_trust::verify_bundle(
-        bundle,
-        &vouch_trust::Artifact::Sha256(sha256),
-        &policy,
-        root,
-        opts,
-    ) {
-        Ok(v) => {
-            let vouch_trust::Signer::Certificate { identity, .. } = &v.signer else {
-                evidence
-                    .rejected
-                    .push(reject(source, "no certificate identity", claimed));
-                return;
-            };
-            let issuer = identity.issuer.clone().unwrap_or_default();
-            let signers = identity
-                .sans
-                .iter()
-                .map(|san| Signer::Identity {
-                    issuer: issuer.clone(),
-                    subject: san.clone(),
-                })
-                .collect();
-            let signed_at = v
-                .signing_time
-                .and_then(|t| time::OffsetDateTime::from_unix_timestamp(t).ok());
-            match v.payload {
-                Some((payload_type, payload)) => {
-                    match vouch_attest::Statement::from_payload(&payload_type, &payload) {
-                        Ok(statement) => evidence.statements.push(VerifiedStatement {
-                            source,
-                            statement,
-                            signers,
-                            signed_at,
-                        }),
-                        Err(e) => evidence
-                            .rejected
-                            .push(reject(source, e.to_string(), claimed)),
-                    }
+    match crate::keyless::verify(bundle, sha256, root, trust.now) {
+        Ok(None) => evidence
+            .rejected
+            .push(reject(source, "no certificate identity", claimed)),
+        Ok(Some(v)) => match v.payload {
+            Some((payload_type, payload)) => {
+                match vouch_attest::Statement::from_payload(&payload_type, &payload) {
+                    Ok(statement) => evidence.statements.push(VerifiedStatement {
+                        source,
+                        statement,
+                        signers: v.signers,
+                        signed_at: v.signed_at,
+                    }),
+                    Err(e) => evidence
+                        .rejected
+                        .push(reject(source, e.to_string(), claimed)),
                 }
-                None => evidence.rejected.push(reject(
-                    source,
-                    "a message signature, not a statement",
-                    claimed,
-                )),
             }
-        }
+            None => evidence.rejected.push(reject(
+                source,
+                "a message signature, not a statement",
+                claimed,
+            )),
+        },
         Err(e) => evidence
             .rejected
             .push(reject(source, format!("keyless bundle: {e}"), claimed)),

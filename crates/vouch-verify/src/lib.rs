@@ -1,4 +1,4 @@
-//! Deploy-time decisions about container images.
+//! Deploy-time decisions about container images and files ([`verify_artifact`]).
 //!
 //! `vouch verify image` and the admission webhook (`vouch-webhook`) must reach the same
 //! verdict on the same image, so the orchestration lives here, once: resolve the reference
@@ -24,21 +24,25 @@
 //! mismatch, oversized or malformed manifest, unreadable re-scan database). A caller must
 //! never admit on [`CouldNotVerify`]: verification fails closed. Nothing here prints.
 
+mod artifact;
+mod error;
 mod evidence;
+mod keyless;
 pub mod rescan;
+mod trust;
+
+pub use artifact::{verify_artifact, NamedBundle, VerifyArtifactError, VerifyArtifactOptions};
+pub use error::CouldNotVerify;
+pub use trust::COSIGN_SIGN_PREDICATE;
+use trust::{Keys, Trust};
 
 use std::path::Path;
 
 use serde::Serialize;
 use vouch_core::{Digest, ImageRef};
-use vouch_oci::{AnyManifest, Descriptor, OciError, Registry, Resolved};
+use vouch_oci::{AnyManifest, Descriptor, Registry, Resolved};
 use vouch_policy::{Evidence, Failure, PolicySet, Verdict};
 use vouch_sign::keys::PublicKey;
-
-/// cosign v3's predicate type for an image signature carried as an in-toto statement.
-/// Verified legacy `.sig` signatures are reported to the policy engine as statements of this
-/// type, so policies require a signature by requiring this predicate.
-pub const COSIGN_SIGN_PREDICATE: &str = "https://sigstore.dev/cosign/sign/v1";
 
 /// What must carry the evidence when the reference names a multi-platform index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -100,45 +104,6 @@ impl ImageVerdict {
     }
 }
 
-/// Why an image could not be verified. Never an admission.
-#[derive(Debug, thiserror::Error)]
-pub enum CouldNotVerify {
-    /// The registry failed (unreachable, timeout, 5xx, digest mismatch, oversized or
-    /// malformed content).
-    #[error("could not verify `{reference}`")]
-    Registry {
-        reference: String,
-        #[source]
-        source: OciError,
-    },
-    /// A key in the policy is not a usable public key.
-    #[error("policy key `{name}`: {reason}")]
-    PolicyKey { name: String, reason: String },
-    /// A matching policy wants a deploy-time re-scan but no database was given.
-    #[error("the policy for `{image}` requires a deploy-time re-scan, but no OSV database is configured")]
-    NoRescanDatabase { image: String },
-    /// The re-scan database cannot be opened.
-    #[error("the policy requires a deploy-time re-scan, but the OSV database cannot be opened: {source}")]
-    RescanDatabase {
-        #[source]
-        source: vouch_osv::db::DbError,
-    },
-    /// A verified SBOM attestation is not a readable SBOM.
-    #[error("{source_name}: the attested SBOM cannot be read")]
-    AttestedSbom {
-        source_name: String,
-        #[source]
-        source: vouch_sbom::DecodeError,
-    },
-    /// The re-scan itself failed.
-    #[error("{source_name}: re-scan failed")]
-    Rescan {
-        source_name: String,
-        #[source]
-        source: vouch_osv::scan::ScanError,
-    },
-}
-
 /// Whether a policy matching `name` trusts keyless (certificate) identities, so a trusted
 /// root is needed.
 pub fn wants_keyless(set: &PolicySet, name: &str) -> bool {
@@ -172,16 +137,6 @@ pub fn platforms(resolved: &Resolved) -> Vec<Descriptor> {
         AnyManifest::Index(i) => i.manifests.clone(),
         AnyManifest::Image(_) => Vec::new(),
     }
-}
-
-/// Trusted keys with their policy fingerprints.
-pub(crate) struct Keys(pub(crate) Vec<(PublicKey, String)>);
-
-/// What signatures are checked with.
-pub(crate) struct Trust<'a> {
-    pub(crate) keys: Keys,
-    pub(crate) root: Option<&'a vouch_trust::TrustedRoot>,
-    pub(crate) now: time::OffsetDateTime,
 }
 
 fn keys_for(set: &PolicySet, name: &str) -> Result<Keys, CouldNotVerify> {
@@ -251,6 +206,18 @@ pub async fn verify_image(
         root,
         now: options.now,
     };
+    // The policies' own ignores and VEX statements, applied to the re-scan.
+    let triage = match rescan_db {
+        Some(_) => rescan::triage_for(&set.matching(&name)).map_err(|e| {
+            let (policy, source) = *e;
+            CouldNotVerify::RescanTriage {
+                policy,
+                reason: source.to_string(),
+            }
+        })?,
+        None => Vec::new(),
+    };
+    let rescan_db = rescan_db.map(|db| (db, triage.as_slice()));
     let registry = options.registry;
     let could_not = |source| CouldNotVerify::Registry {
         reference: reference.to_string(),
@@ -287,8 +254,9 @@ async fn verify_digest(
     subject: &Digest,
     set: &PolicySet,
     trust: &Trust<'_>,
-    rescan_db: Option<&Path>,
+    rescan_db: Option<(&Path, &[vouch_osv::triage::Triage])>,
 ) -> Result<Verdict, CouldNotVerify> {
+    let today = trust.now.date().to_string();
     let could_not = |source| CouldNotVerify::Registry {
         reference: reference.to_string(),
         source,
@@ -305,8 +273,9 @@ async fn verify_digest(
     evidence::referrers(registry, reference, subject, trust, &mut evidence)
         .await
         .map_err(could_not)?;
-    if let Some(db) = rescan_db {
-        evidence.rescan = rescan::rescan(db, &evidence.statements, subject)?;
+    if let Some((db, triage)) = rescan_db {
+        evidence.rescan =
+            rescan::rescan_triaged(db, &evidence.statements, subject, triage, &today)?;
     }
     let verdict = vouch_policy::evaluate_image(set, &evidence, trust.now);
     if verdict.admitted() {
@@ -315,8 +284,9 @@ async fn verify_digest(
     evidence::legacy(registry, reference, subject, &trust.keys, &mut evidence)
         .await
         .map_err(could_not)?;
-    if let Some(db) = rescan_db {
-        evidence.rescan = rescan::rescan(db, &evidence.statements, subject)?;
+    if let Some((db, triage)) = rescan_db {
+        evidence.rescan =
+            rescan::rescan_triaged(db, &evidence.statements, subject, triage, &today)?;
     }
     Ok(vouch_policy::evaluate_image(set, &evidence, trust.now))
 }

@@ -4,42 +4,14 @@
 //! bundle v0.3, or the bare DSSE envelope under the in-toto artifact type). SBOM attestations
 //! land in the registry this way, beside the image they describe.
 
-use std::path::PathBuf;
-
 use anyhow::Context as _;
-use clap::{Args, Subcommand};
 use vouch_attest::jsonl::{BundleFile, LineKind};
 use vouch_oci::referrers::NewReferrer;
 
-use super::verify::image::support::{self, RegistryArgs, SchemeArgs};
-use super::Status;
+use crate::args::attach::{AttachArgs, AttachCommand, BundleArgs};
 use crate::context::Context;
-
-#[derive(Debug, Args)]
-pub struct AttachArgs {
-    #[command(subcommand)]
-    pub command: AttachCommand,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum AttachCommand {
-    /// Attach every attestation of an `.intoto.jsonl` bundle to an image.
-    Bundle(BundleArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct BundleArgs {
-    /// The image (`registry/repo:tag` or `…@sha256:<hex>`).
-    #[arg(value_name = "IMAGE")]
-    pub image: String,
-    /// The attestation bundle (`.intoto.jsonl`).
-    #[arg(value_name = "BUNDLE")]
-    pub bundle: PathBuf,
-    #[command(flatten)]
-    pub schemes: SchemeArgs,
-    #[command(flatten)]
-    pub registry: RegistryArgs,
-}
+use crate::status::Status;
+use crate::support::registry;
 
 pub fn run(ctx: &Context, args: AttachArgs) -> anyhow::Result<Status> {
     match args.command {
@@ -59,7 +31,7 @@ struct Entry {
 }
 
 fn bundle(ctx: &Context, args: BundleArgs) -> anyhow::Result<Status> {
-    let reference = support::parse_ref(&args.image)?;
+    let reference = registry::parse_ref(&args.image)?;
     let file = args.bundle.display().to_string();
     let text = std::fs::read_to_string(&args.bundle)
         .with_context(|| format!("`{file}`: cannot read file"))?;
@@ -84,11 +56,11 @@ fn bundle(ctx: &Context, args: BundleArgs) -> anyhow::Result<Status> {
         });
     }
     let registry = args.registry.registry()?;
-    let pinned = support::block_on(async {
+    let pinned = registry::block_on(async {
         let resolved = registry
             .resolve(&reference)
             .await
-            .map_err(|e| support::could_not("resolve", &reference, e))?;
+            .map_err(|e| registry::could_not("resolve", &reference, e))?;
         let subject = resolved.manifest.descriptor();
         for e in &entries {
             if !e.statement.covers(&subject.digest) {
@@ -105,7 +77,7 @@ fn bundle(ctx: &Context, args: BundleArgs) -> anyhow::Result<Status> {
         for e in &entries {
             let mut legacy = "skipped";
             if !args.schemes.no_legacy_tag {
-                legacy = support::push_legacy_attestation(
+                legacy = registry::push_legacy_attestation(
                     &registry,
                     &resolved.reference,
                     &subject.digest,
@@ -118,7 +90,7 @@ fn bundle(ctx: &Context, args: BundleArgs) -> anyhow::Result<Status> {
             if !args.schemes.no_referrer {
                 referrer = Some(match e.kind {
                     LineKind::SigstoreBundle => {
-                        support::push_bundle_referrer(
+                        registry::push_bundle_referrer(
                             &registry,
                             &resolved.reference,
                             &subject,
@@ -131,7 +103,7 @@ fn bundle(ctx: &Context, args: BundleArgs) -> anyhow::Result<Status> {
                         let mut ann = std::collections::BTreeMap::new();
                         ann.insert(
                             vouch_oci::referrers::CREATED_ANNOTATION.to_owned(),
-                            support::created_now(),
+                            registry::created_now(),
                         );
                         ann.insert(
                             vouch_oci::referrers::BUNDLE_PREDICATE_TYPE_ANNOTATION.to_owned(),
@@ -145,7 +117,7 @@ fn bundle(ctx: &Context, args: BundleArgs) -> anyhow::Result<Status> {
                         registry
                             .push_referrer(&resolved.reference, &subject, &new)
                             .await
-                            .map_err(|err| support::could_not("attach to", &reference, err))?
+                            .map_err(|err| registry::could_not("attach to", &reference, err))?
                     }
                 });
             }
@@ -158,6 +130,6 @@ fn bundle(ctx: &Context, args: BundleArgs) -> anyhow::Result<Status> {
         }
         anyhow::Ok(resolved.reference)
     })??;
-    crate::output::emit(ctx, format!("{pinned}\n").as_bytes())?;
+    crate::support::output::emit(ctx, format!("{pinned}\n").as_bytes())?;
     Ok(Status::Ok)
 }

@@ -1,115 +1,16 @@
 //! `vouch db`: build and refresh the offline OSV database that `vouch scan --offline` reads.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context as _;
-use clap::{Args, Subcommand};
 use indicatif::ProgressBar;
 use vouch_osv::db::{self, Database, ImportReporter};
 
-use super::Status;
+use crate::args::db::{DbArgs, DbCommand, ImportArgs, InfoArgs, UpdateArgs};
 use crate::context::Context;
-
-#[derive(Debug, Args)]
-pub struct DbArgs {
-    #[command(subcommand)]
-    pub command: DbCommand,
-}
-
-/// Where the database lives: `--db DIR`, else `VOUCH_DB`, else the user cache directory.
-#[derive(Debug, Args, Clone)]
-pub struct DbLocation {
-    /// Database directory [default: $VOUCH_DB, else <user cache dir>/vouch/osv].
-    #[arg(long, value_name = "DIR")]
-    pub db: Option<PathBuf>,
-}
-
-impl DbLocation {
-    pub fn resolve(&self) -> anyhow::Result<PathBuf> {
-        if let Some(d) = &self.db {
-            return Ok(d.clone());
-        }
-        if let Some(d) = std::env::var_os("VOUCH_DB").filter(|v| !v.is_empty()) {
-            return Ok(PathBuf::from(d));
-        }
-        default_cache_dir()
-            .map(|c| c.join("vouch").join("osv"))
-            .ok_or_else(|| {
-                crate::error::hinted(
-                    anyhow::anyhow!("no database location: no user cache directory"),
-                    "pass --db DIR or set VOUCH_DB",
-                )
-            })
-    }
-}
-
-fn default_cache_dir() -> Option<PathBuf> {
-    let env = |k: &str| {
-        std::env::var_os(k)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    if cfg!(target_os = "macos") {
-        return env("HOME").map(|h| h.join("Library/Caches"));
-    }
-    if cfg!(windows) {
-        return env("LOCALAPPDATA");
-    }
-    env("XDG_CACHE_HOME").or_else(|| env("HOME").map(|h| h.join(".cache")))
-}
-
-#[derive(Debug, Subcommand)]
-pub enum DbCommand {
-    /// Build the database from osv.dev exports (`<Ecosystem>/all.zip`), zip files or folders
-    /// of OSV JSON records.
-    Import(ImportArgs),
-    /// Download osv.dev's exports over HTTP (incrementally where `modified_id.csv` allows).
-    Update(UpdateArgs),
-    /// Show the database's source, snapshot time and contents.
-    Info(InfoArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct ImportArgs {
-    /// Export roots, `all.zip` files, record files or folders of records.
-    #[arg(required = true, value_name = "SRC")]
-    pub sources: Vec<PathBuf>,
-    #[command(flatten)]
-    pub location: DbLocation,
-}
-
-#[derive(Debug, Args)]
-pub struct UpdateArgs {
-    /// Base URL of an osv.dev-style export bucket.
-    #[arg(long = "from", value_name = "URL", default_value = vouch_osv::api::DEFAULT_EXPORT_URL)]
-    pub from: String,
-    /// Ecosystems to fetch [default: those already in the database, else crates.io, npm,
-    /// PyPI, Go, Maven, RubyGems, Packagist, NuGet].
-    #[arg(long = "ecosystem", value_name = "NAME")]
-    pub ecosystems: Vec<String>,
-    #[command(flatten)]
-    pub location: DbLocation,
-}
-
-#[derive(Debug, Args)]
-pub struct InfoArgs {
-    #[command(flatten)]
-    pub location: DbLocation,
-}
-
-/// The build time written into databases: `SOURCE_DATE_EPOCH` when set, else now.
-pub fn build_time() -> String {
-    let now = std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
-        .unwrap_or_else(time::OffsetDateTime::now_utc);
-    now.replace_nanosecond(0)
-        .unwrap_or(now)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
+use crate::status::Status;
+use crate::support::db::build_time;
 
 /// Draws import progress.
 pub struct BarReporter(pub ProgressBar);
@@ -169,7 +70,7 @@ fn report_summary(ctx: &Context, dest: &Path, summary: &db::ImportSummary) {
 
 fn import(ctx: &Context, a: ImportArgs) -> anyhow::Result<Status> {
     let dest = a.location.resolve()?;
-    let bar = crate::progress::bar(ctx, 0, "importing");
+    let bar = crate::support::progress::bar(ctx, 0, "importing");
     let summary = db::import(&a.sources, &dest, &build_time(), &BarReporter(bar))
         .with_context(|| format!("failed to import into `{}`", dest.display()))?;
     report_summary(ctx, &dest, &summary);
@@ -178,7 +79,7 @@ fn import(ctx: &Context, a: ImportArgs) -> anyhow::Result<Status> {
 
 fn update(ctx: &Context, a: UpdateArgs) -> anyhow::Result<Status> {
     let dest = a.location.resolve()?;
-    let bar = crate::progress::bar(ctx, 0, "downloading");
+    let bar = crate::support::progress::bar(ctx, 0, "downloading");
     let summary = vouch_osv::api::update_database(
         &dest,
         &a.from,
@@ -204,7 +105,7 @@ fn info(ctx: &Context, a: InfoArgs) -> anyhow::Result<Status> {
     if format == "json" {
         let mut out = json;
         out.push(b'\n');
-        crate::output::emit(ctx, &out)?;
+        crate::support::output::emit(ctx, &out)?;
     } else {
         let m = db.meta();
         let mut s = format!(
@@ -221,7 +122,7 @@ fn info(ctx: &Context, a: InfoArgs) -> anyhow::Result<Status> {
                 em.records, em.packages
             );
         }
-        crate::output::emit(ctx, s.as_bytes())?;
+        crate::support::output::emit(ctx, s.as_bytes())?;
     }
     Ok(Status::Ok)
 }

@@ -1,9 +1,10 @@
-//! One module per command. Each exposes its clap `Args` and a `run` that returns a [`Status`].
+//! One module per command, each a `run(ctx, args) -> Status`: resolve the arguments into a
+//! library call's options, call it, render, return. No command imports another; what several
+//! share lives in [`crate::support`], their arguments in [`crate::args`].
 
 pub mod attach;
 pub mod attest;
 pub mod db;
-pub mod image;
 pub mod key;
 pub mod pins;
 pub mod release;
@@ -14,28 +15,9 @@ pub mod tree;
 pub mod verify;
 pub mod webhook;
 
-use std::process::ExitCode;
-
 use crate::args::Command;
 use crate::context::Context;
-
-/// How a command that ran to completion ended. Errors (exit 2) travel as `anyhow::Error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Exit 0: nothing to report, or admitted.
-    Ok,
-    /// Exit 1: findings, policy denied, or a signature that does not verify.
-    Failed,
-}
-
-impl From<Status> for ExitCode {
-    fn from(s: Status) -> Self {
-        match s {
-            Status::Ok => ExitCode::SUCCESS,
-            Status::Failed => ExitCode::from(1),
-        }
-    }
-}
+use crate::status::Status;
 
 /// The command's name as typed, and whether it takes the global `--format` and `-o`.
 fn globals_taken(command: &Command) -> (&'static str, bool, bool) {
@@ -43,33 +25,33 @@ fn globals_taken(command: &Command) -> (&'static str, bool, bool) {
         Command::Sbom(_) => ("sbom", true, true),
         Command::Scan(_) => ("scan", true, true),
         Command::Db(a) => match a.command {
-            db::DbCommand::Import(_) => ("db import", false, false),
-            db::DbCommand::Update(_) => ("db update", false, false),
-            db::DbCommand::Info(_) => ("db info", true, true),
+            crate::args::db::DbCommand::Import(_) => ("db import", false, false),
+            crate::args::db::DbCommand::Update(_) => ("db update", false, false),
+            crate::args::db::DbCommand::Info(_) => ("db info", true, true),
         },
         Command::Pins(a) => match a.command {
-            Some(pins::PinsCommand::Fix(_)) => ("pins fix", false, true),
-            Some(pins::PinsCommand::Diff(_)) => ("pins diff", true, true),
+            Some(crate::args::pins::PinsCommand::Fix(_)) => ("pins fix", false, true),
+            Some(crate::args::pins::PinsCommand::Diff(_)) => ("pins diff", true, true),
             None => ("pins", true, true),
         },
         Command::Key(a) => match a.command {
-            key::KeyCommand::Generate(_) => ("key generate", false, false),
-            key::KeyCommand::Import(_) => ("key import", false, false),
-            key::KeyCommand::PublicKey(_) => ("key public-key", false, true),
+            crate::args::key::KeyCommand::Generate(_) => ("key generate", false, false),
+            crate::args::key::KeyCommand::Import(_) => ("key import", false, false),
+            crate::args::key::KeyCommand::PublicKey(_) => ("key public-key", false, true),
         },
         Command::Sign(a) => match a.command {
-            sign::SignCommand::Blob(_) => ("sign blob", false, true),
-            sign::SignCommand::Dsse(_) => ("sign dsse", false, true),
-            sign::SignCommand::Image(_) => ("sign image", true, true),
+            crate::args::sign::SignCommand::Blob(_) => ("sign blob", false, true),
+            crate::args::sign::SignCommand::Dsse(_) => ("sign dsse", false, true),
+            crate::args::sign::SignCommand::Image(_) => ("sign image", true, true),
         },
         Command::Attest(_) => ("attest", true, true),
         Command::Verify(a) => match a.command {
-            verify::VerifyCommand::Blob(_) => ("verify blob", false, false),
-            verify::VerifyCommand::Dsse(_) => ("verify dsse", false, true),
-            verify::VerifyCommand::Bundle(_) => ("verify bundle", true, true),
-            verify::VerifyCommand::Artifact(_) => ("verify artifact", true, true),
-            verify::VerifyCommand::Image(_) => ("verify image", true, true),
-            verify::VerifyCommand::Workloads(_) => ("verify workloads", true, true),
+            crate::args::verify::VerifyCommand::Blob(_) => ("verify blob", false, false),
+            crate::args::verify::VerifyCommand::Dsse(_) => ("verify dsse", false, true),
+            crate::args::verify::VerifyCommand::Bundle(_) => ("verify bundle", true, true),
+            crate::args::verify::VerifyCommand::Artifact(_) => ("verify artifact", true, true),
+            crate::args::verify::VerifyCommand::Image(_) => ("verify image", true, true),
+            crate::args::verify::VerifyCommand::Workloads(_) => ("verify workloads", true, true),
         },
         // `release` refuses `-o` itself, saying which files it writes instead.
         Command::Release(_) => ("release", true, true),

@@ -6,92 +6,12 @@ mod render;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use clap::{Args, Subcommand};
 use vouch_pins::scan::Options;
 use vouch_pins::Config;
 
-use super::Status;
+use crate::args::pins::{CheckArgs, DiffArgs, PinsArgs, PinsCommand};
 use crate::context::Context;
-
-#[derive(Debug, Args)]
-pub struct PinsArgs {
-    #[command(subcommand)]
-    pub command: Option<PinsCommand>,
-    #[command(flatten)]
-    pub check: CheckArgs,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum PinsCommand {
-    /// Record lockfile changes between two git revisions (added, removed, upgraded,
-    /// downgraded, source changed, hash changed at the same version).
-    Diff(DiffArgs),
-    /// Rewrite action tags to `@<sha> # <tag>` and image tags to digests.
-    Fix(FixArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct CheckArgs {
-    /// A repository directory or a single file (workflow, action.yml, Dockerfile, compose
-    /// file, Kubernetes manifest, shell script, lockfile).
-    #[arg(value_name = "PATH", default_value = ".")]
-    pub path: PathBuf,
-    /// Skip lockfile records (references and install commands only).
-    #[arg(long)]
-    pub no_lockfiles: bool,
-    /// Don't walk below this path (relative to PATH); repeatable.
-    #[arg(long, value_name = "PATH")]
-    pub exclude: Vec<String>,
-    /// Also check, through the GitHub API, that `# vX.Y.Z` comments beside commit ids name
-    /// tags of those commits.
-    #[arg(long)]
-    pub online: bool,
-    /// GitHub REST API base URL for `--online`.
-    #[arg(
-        long,
-        value_name = "URL",
-        env = "GITHUB_API_URL",
-        default_value = "https://api.github.com"
-    )]
-    pub github_api: String,
-}
-
-#[derive(Debug, Args)]
-pub struct DiffArgs {
-    /// The older revision.
-    #[arg(long, value_name = "REV")]
-    pub from: String,
-    /// The newer revision.
-    #[arg(long, value_name = "REV", default_value = "HEAD")]
-    pub to: String,
-    /// The git work tree (or a directory inside it) whose lockfiles are compared.
-    #[arg(value_name = "PATH", default_value = ".")]
-    pub path: PathBuf,
-}
-
-#[derive(Debug, Args)]
-pub struct FixArgs {
-    /// A repository directory or a single workflow/Dockerfile/compose/manifest file.
-    #[arg(value_name = "PATH", default_value = ".")]
-    pub path: PathBuf,
-    /// Print a unified diff instead of writing the files.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// GitHub REST API base URL.
-    #[arg(
-        long,
-        value_name = "URL",
-        env = "GITHUB_API_URL",
-        default_value = "https://api.github.com"
-    )]
-    pub github_api: String,
-    /// Only rewrite actions.
-    #[arg(long)]
-    pub actions_only: bool,
-    /// Only rewrite images.
-    #[arg(long)]
-    pub images_only: bool,
-}
+use crate::status::Status;
 
 pub fn run(ctx: &Context, args: PinsArgs) -> anyhow::Result<Status> {
     match args.command {
@@ -138,7 +58,7 @@ fn check(ctx: &Context, args: CheckArgs) -> anyhow::Result<Status> {
         exclude: args.exclude,
         ..Options::default()
     };
-    let progress = Progress(crate::progress::bar(ctx, 0, "checking"));
+    let progress = Progress(crate::support::progress::bar(ctx, 0, "checking"));
     let github = if args.online {
         Some(
             vouch_pins::github::GitHub::new(&args.github_api, std::env::var("GITHUB_TOKEN").ok())
@@ -166,7 +86,7 @@ fn check(ctx: &Context, args: CheckArgs) -> anyhow::Result<Status> {
         "sarif" => render::sarif(&report),
         _ => render::table(&report, ctx.color).into_bytes(),
     };
-    crate::output::emit(ctx, &bytes)?;
+    crate::support::output::emit(ctx, &bytes)?;
     Ok(if report.failed() {
         Status::Failed
     } else {
@@ -192,7 +112,7 @@ fn diff(ctx: &Context, args: DiffArgs) -> anyhow::Result<Status> {
         }
         _ => render::diff_table(&record).into_bytes(),
     };
-    crate::output::emit(ctx, &bytes)?;
+    crate::support::output::emit(ctx, &bytes)?;
     Ok(if record.has_critical() {
         Status::Failed
     } else {

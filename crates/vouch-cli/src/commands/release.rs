@@ -7,44 +7,10 @@
 //! pins check fails, after everything has been written (the attestations record the
 //! failure); `--continue-on-findings` makes that exit 0.
 
-use std::path::PathBuf;
-
-use clap::Args;
-use vouch_attest::predicate;
-use vouch_attest::Statement;
-
-use super::attest::artifact::produce;
-use super::Status;
+use crate::args::release::ReleaseArgs;
 use crate::context::Context;
-
-#[derive(Debug, Args)]
-pub struct ReleaseArgs {
-    /// The release artifacts (files).
-    #[arg(value_name = "ARTIFACT", required = true)]
-    pub artifacts: Vec<PathBuf>,
-    /// cosign private key (password from VOUCH_PASSWORD / COSIGN_PASSWORD or a prompt).
-    #[arg(long, value_name = "KEY", required = true)]
-    pub key: PathBuf,
-    /// The attestation bundle to write [default: ARTIFACT.intoto.jsonl for one artifact,
-    /// else multiple.intoto.jsonl].
-    #[arg(long, value_name = "FILE")]
-    pub bundle: Option<PathBuf>,
-    /// Exit 0 even when the scan finds vulnerabilities or the pins check fails (the
-    /// attestations still record them).
-    #[arg(long)]
-    pub continue_on_findings: bool,
-    /// Vulnerabilities at or above this severity fail the release [default: any].
-    #[arg(long, value_name = "SEVERITY", value_parser = ["low", "medium", "high", "critical"])]
-    pub fail_on: Option<String>,
-    /// The SBOM format.
-    #[arg(long, value_enum, default_value_t = produce::SbomFormat::Cyclonedx)]
-    pub sbom_format: produce::SbomFormat,
-    /// Skip the pins check (for projects without workflows or lockfiles to check).
-    #[arg(long)]
-    pub no_pins: bool,
-    #[command(flatten)]
-    pub build: produce::BuildArgs,
-}
+use crate::status::Status;
+use crate::support::release as produce;
 
 fn osv_level(s: &str) -> vouch_osv::Level {
     match s {
@@ -52,6 +18,17 @@ fn osv_level(s: &str) -> vouch_osv::Level {
         "medium" => vouch_osv::Level::Medium,
         "high" => vouch_osv::Level::High,
         _ => vouch_osv::Level::Critical,
+    }
+}
+
+/// Reports the pipeline's stages as notes.
+struct Notes<'a>(&'a Context);
+
+impl vouch_release::Reporter for Notes<'_> {
+    fn on_stage(&self, stage: vouch_release::Stage) {
+        if stage == vouch_release::Stage::Pins {
+            self.0.note("release: checking pins");
+        }
     }
 }
 
@@ -65,100 +42,67 @@ pub fn run(ctx: &Context, args: ReleaseArgs) -> anyhow::Result<Status> {
         ));
     }
     let started = produce::record_time()?;
+    let triage = vouch_osv::triage::Triage::load(args.ignore_file.as_deref(), &args.vex)
+        .map_err(crate::support::triage::triage_error)?;
     let artifacts = produce::artifacts(ctx, &args.artifacts)?;
     let bundle_path = args
         .bundle
         .clone()
-        .unwrap_or_else(|| match artifacts.as_slice() {
-            [one] => {
-                let mut p = one.path.clone().into_os_string();
-                p.push(".intoto.jsonl");
-                PathBuf::from(p)
-            }
-            _ => PathBuf::from("multiple.intoto.jsonl"),
-        });
+        .unwrap_or_else(|| vouch_release::default_bundle_path(&artifacts));
 
     ctx.note("release: cataloging the project (SBOM)");
-    let (sbom, sbom_type, sbom_json) =
-        produce::sbom(ctx, &args.build.project, started, args.sbom_format)?;
+    let sbom = produce::catalog(ctx, &args.build.project)?;
     ctx.note("release: scanning the SBOM against the offline OSV database");
-    let (scan_report, scan_json) =
-        produce::scan(&args.build.db, &sbom, started, produce::record_time()?)?;
-    let pins = if args.no_pins {
-        None
-    } else {
-        ctx.note("release: checking pins");
-        Some(produce::pins(&args.build.project, started)?)
-    };
-    let provenance = produce::provenance(
-        &args.build,
-        pins.as_ref().map(|(r, _)| r),
+    let db = args.build.db.resolve()?;
+    let build = produce::build_info(&args.build);
+    let clock = || produce::record_time().unwrap_or(started);
+    let today = crate::support::db::build_time()
+        .get(..10)
+        .unwrap_or_default()
+        .to_owned();
+    let plan = vouch_release::Plan {
+        predicate: None,
+        sbom: Some((sbom, args.sbom_format.into())),
+        attest_sbom: true,
+        scan: Some((&db, &triage)),
+        pins: !args.no_pins,
+        lockfile_change: None,
+        provenance: true,
+        build: &build,
         started,
-        produce::record_time()?,
-    )?;
+        clock: &clock,
+        env: &produce::env,
+        today: &today,
+    };
+    let prepared = vouch_release::prepare(&plan, &Notes(ctx)).map_err(produce::release_error)?;
 
-    let key = crate::commands::key::load_private(&args.key)?;
-    let subjects: Vec<_> = artifacts.iter().map(produce::Artifact::subject).collect();
-    let mut predicates = vec![(sbom_type, sbom_json), (predicate::COSIGN_VULN, scan_json)];
-    if let Some((_, v)) = &pins {
-        predicates.push((predicate::VOUCH_PINS, v.clone()));
-    }
-    predicates.push((predicate::SLSA_PROVENANCE_V1, provenance));
-    let mut lines = Vec::new();
-    for (ty, value) in predicates {
-        lines.push(produce::sign(
-            &key,
-            &Statement::new(subjects.clone(), ty, value),
-        )?);
-    }
+    let key = crate::support::keys::load_private(&args.key)?;
+    let signed = prepared
+        .sign(&key, &artifacts)
+        .map_err(produce::release_error)?;
 
-    // A blob signature per artifact, as a key-based Sigstore bundle.
-    let public = vouch_sign::Signer::public_key(&key).clone();
-    let mut sig_files = Vec::new();
-    for a in &artifacts {
-        let digest = a.digest.bytes();
-        let sig = if public.digest_algorithm() == Some(vouch_sign::DigestAlgorithm::Sha256) {
-            vouch_sign::Signer::sign_prehash(&key, &digest)
-        } else {
-            let bytes = std::fs::read(&a.path)
-                .map_err(|e| anyhow::anyhow!("`{}`: cannot read file: {e}", a.path.display()))?;
-            vouch_sign::Signer::sign(&key, &bytes)
-        }
-        .map_err(|e| anyhow::anyhow!("failed to sign `{}`: {e}", a.path.display()))?;
-        let bundle = vouch_sign::Bundle::for_message_signature(
-            vouch_sign::DigestAlgorithm::Sha256,
-            &digest,
-            &sig,
-            &public,
-        );
-        let mut path = a.path.clone().into_os_string();
-        path.push(".sigstore.json");
-        sig_files.push((PathBuf::from(path), bundle.to_json()));
-    }
-
-    produce::write_bundle(&bundle_path, &lines, false)?;
-    for (path, bytes) in &sig_files {
-        crate::output::write_atomic(path, bytes)?;
+    produce::write_bundle(&bundle_path, &signed.lines, false)?;
+    for (path, bytes) in &signed.signatures {
+        crate::support::output::write_atomic(path, bytes)?;
     }
     ctx.note(&format!(
         "release: wrote {} attestations to {} and {} signature bundle(s)",
-        lines.len(),
+        signed.lines.len(),
         bundle_path.display(),
-        sig_files.len()
+        signed.signatures.len()
     ));
 
-    let scan_failed =
-        vouch_osv::scan::fails(&scan_report, args.fail_on.as_deref().map(osv_level), false);
-    let pins_failed = pins.as_ref().is_some_and(|(r, _)| r.failed());
+    let scan_failed = prepared.scan_failed(args.fail_on.as_deref().map(osv_level));
+    let pins_failed = prepared.pins_failed();
     if scan_failed {
+        let found = prepared
+            .scan
+            .as_ref()
+            .map_or(0, |r| r.summary.vulnerabilities);
         ctx.warn(&format!(
             "the scan found {} vulnerabilit{} (recorded in the scan attestation)",
-            scan_report.summary.vulnerabilities,
-            if scan_report.summary.vulnerabilities == 1 {
-                "y"
-            } else {
-                "ies"
-            }
+            found,
+            if found == 1 { "y" } else { "ies" }
         ));
     }
     if pins_failed {

@@ -1,32 +1,24 @@
 //! `vouch scan`: dependencies against OSV, from the offline database or the OSV API.
 
 mod inputs;
-mod policy;
 mod render;
 
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use clap::{Args, ValueEnum};
 use indicatif::ProgressBar;
 use vouch_core::{Diagnostic, Level as DiagLevel};
-use vouch_osv::api::{OsvClient, DEFAULT_API_URL};
+use vouch_osv::api::OsvClient;
 use vouch_osv::db::Database;
 use vouch_osv::scan::{self as osv_scan, RecordSource, Report, ScanReporter};
 use vouch_osv::severity::Level;
+use vouch_osv::triage::Triage;
 
-use super::db::{build_time, DbLocation};
-use super::Status;
+use crate::args::scan::{FailOn, ScanArgs};
 use crate::context::Context;
-
-/// Severity threshold for `--fail-on`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    Low,
-    Medium,
-    High,
-    Critical,
-}
+use crate::status::Status;
+use crate::support::db::build_time;
+use crate::support::triage::triage_error;
 
 impl From<FailOn> for Level {
     fn from(f: FailOn) -> Self {
@@ -37,52 +29,6 @@ impl From<FailOn> for Level {
             FailOn::Critical => Level::Critical,
         }
     }
-}
-
-#[derive(Debug, Args)]
-pub struct ScanArgs {
-    /// Project directories (walked for lockfiles), lockfiles or manifests, cataloged as
-    /// `vouch sbom` catalogs them [default: . unless --sbom]; or container images
-    /// (`registry:REF`, `oci:DIR[:tag]`, `docker-archive:FILE`, `dir:ROOTFS`, or a bare
-    /// `registry/repo:tag` that is not an existing path).
-    #[arg(value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
-    /// For a multi-platform image: the platform to scan (`os/arch[/variant]`).
-    #[arg(long, value_name = "OS/ARCH")]
-    pub platform: Option<String>,
-    /// Read each PATH as this lockfile format whatever its name (see `vouch sbom --help`).
-    #[arg(long = "type", value_name = "TYPE")]
-    pub lockfile_type: Option<String>,
-    /// Scan the components of a CycloneDX 1.4–1.7 or SPDX 2.2–2.3/3.0.1 JSON SBOM (`-` = stdin).
-    #[arg(long, value_name = "FILE")]
-    pub sbom: Option<String>,
-    /// Use the offline database only; never touch the network.
-    #[arg(long)]
-    pub offline: bool,
-    #[command(flatten)]
-    pub location: DbLocation,
-    /// OSV API base URL for online scans.
-    #[arg(long, value_name = "URL", default_value = DEFAULT_API_URL)]
-    pub osv_url: String,
-    /// Fail (exit 1) only on findings at or above this severity [default: any
-    /// non-informational finding fails]. Findings of unknown severity always fail.
-    #[arg(long, value_name = "LEVEL")]
-    pub fail_on: Option<FailOn>,
-    /// Informational advisories (unmaintained, unsound) fail the scan too.
-    #[arg(long)]
-    pub fail_on_informational: bool,
-    /// TOML file of ignored advisories (`[[ignore]]` with `id`, `reason`, `expires`).
-    #[arg(long, value_name = "FILE")]
-    pub ignore_file: Option<PathBuf>,
-    /// OpenVEX document whose `not_affected`/`fixed` statements suppress findings.
-    #[arg(long, value_name = "FILE")]
-    pub vex: Vec<PathBuf>,
-    /// Skip development-only dependencies (where the lockfile marks them).
-    #[arg(long)]
-    pub no_dev: bool,
-    /// Warn when the offline database's data is older than this many days.
-    #[arg(long, value_name = "DAYS", default_value_t = 7)]
-    pub max_db_age: u64,
 }
 
 struct BarReporter(ProgressBar);
@@ -131,11 +77,11 @@ pub fn run(ctx: &Context, args: ScanArgs) -> anyhow::Result<Status> {
     };
     let catalog = vouch_catalog::CatalogOptions {
         no_dev: args.no_dev,
-        format: super::sbom::parse_type(args.lockfile_type.as_deref())?,
+        format: crate::support::catalog::parse_type(args.lockfile_type.as_deref())?,
         ..vouch_catalog::CatalogOptions::default()
     };
     for p in &paths {
-        if super::image::add_if_image(
+        if crate::support::image::add_if_image(
             ctx,
             p,
             args.platform.as_deref(),
@@ -146,14 +92,7 @@ pub fn run(ctx: &Context, args: ScanArgs) -> anyhow::Result<Status> {
         }
         inputs::add_path(&mut collected, p, &catalog)?;
     }
-    let ignores = match &args.ignore_file {
-        Some(p) => policy::load_ignores(p)?,
-        None => Vec::new(),
-    };
-    let mut vex = Vec::new();
-    for v in &args.vex {
-        vex.extend(policy::load_vex(v)?);
-    }
+    let triage = Triage::load(args.ignore_file.as_deref(), &args.vex).map_err(triage_error)?;
     for n in &collected.notes {
         ctx.note(&format!("note: {n}"));
     }
@@ -195,7 +134,7 @@ pub fn run(ctx: &Context, args: ScanArgs) -> anyhow::Result<Status> {
         Box::new(client)
     };
 
-    let bar = crate::progress::bar(ctx, 0, "scanning");
+    let bar = crate::support::progress::bar(ctx, 0, "scanning");
     let mut report: Report = osv_scan::scan(source.as_ref(), &collected.inputs, &BarReporter(bar))
         .context("scan failed")
         .map_err(|e| {
@@ -216,10 +155,7 @@ pub fn run(ctx: &Context, args: ScanArgs) -> anyhow::Result<Status> {
     report.inputs = collected.scanned;
     report.diagnostics.extend(extra_diags);
     let today = build_time().get(..10).unwrap_or_default().to_owned();
-    if let Some(file) = &args.ignore_file {
-        policy::apply_ignores(&mut report, &ignores, &today, &file.display().to_string());
-    }
-    policy::apply_vex(&mut report, &vex);
+    triage.apply(&mut report, &today);
     report.diagnostics.sort();
     report.diagnostics.dedup();
     report.resummarise();
@@ -246,7 +182,7 @@ pub fn run(ctx: &Context, args: ScanArgs) -> anyhow::Result<Status> {
     if !out.ends_with(b"\n") {
         out.push(b'\n');
     }
-    crate::output::emit(ctx, &out)?;
+    crate::support::output::emit(ctx, &out)?;
 
     let failed = osv_scan::fails(
         &report,

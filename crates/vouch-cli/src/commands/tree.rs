@@ -1,23 +1,14 @@
 //! `vouch tree`: what is attached to an image, in both storage schemes (cosign's
 //! `.sig`/`.att`/`.sbom` tags and OCI 1.1 referrers), per platform for an index.
 
-use clap::Args;
 use serde::Serialize;
 use vouch_core::{Digest, ImageRef};
 use vouch_oci::{cosign, AnyManifest, OciError, Registry};
 
-use super::verify::image::support::{self, RegistryArgs};
-use super::Status;
+use crate::args::tree::TreeArgs;
 use crate::context::Context;
-
-#[derive(Debug, Args)]
-pub struct TreeArgs {
-    /// The image (`registry/repo:tag` or `…@sha256:<hex>`).
-    #[arg(value_name = "IMAGE")]
-    pub image: String,
-    #[command(flatten)]
-    pub registry: RegistryArgs,
-}
+use crate::status::Status;
+use crate::support::registry;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -165,18 +156,18 @@ fn render(out: &mut String, reference: &ImageRef, a: &Attached) {
 
 pub fn run(ctx: &Context, args: TreeArgs) -> anyhow::Result<Status> {
     let format = ctx.format(&["text", "json"], "text")?;
-    let reference = support::parse_ref(&args.image)?;
+    let reference = registry::parse_ref(&args.image)?;
     let registry = args.registry.registry()?;
-    let (pinned, all) = support::block_on(async {
+    let (pinned, all) = registry::block_on(async {
         let resolved = registry.resolve(&reference).await?;
         let mut all = vec![attached(&registry, &resolved.reference, &resolved.digest, None).await?];
-        for p in support::platforms(&resolved) {
+        for p in registry::platforms(&resolved) {
             let platform = p.platform.as_ref().map(ToString::to_string);
             all.push(attached(&registry, &resolved.reference, &p.digest, platform).await?);
         }
         Ok::<_, OciError>((resolved.reference, all))
     })?
-    .map_err(|e| support::could_not("list what is attached to", &reference, e))?;
+    .map_err(|e| registry::could_not("list what is attached to", &reference, e))?;
     let out = if format == "json" {
         let mut v = serde_json::to_vec_pretty(&serde_json::json!({
             "image": pinned.to_string(),
@@ -191,7 +182,7 @@ pub fn run(ctx: &Context, args: TreeArgs) -> anyhow::Result<Status> {
         }
         s.into_bytes()
     };
-    crate::output::emit(ctx, &out)?;
+    crate::support::output::emit(ctx, &out)?;
     Ok(Status::Ok)
 }
 

@@ -3,7 +3,7 @@
 
 use std::cmp::Ordering;
 
-use super::cmp_digits;
+use super::digits::cmp_digits;
 
 #[derive(Debug, Clone)]
 pub(crate) struct DpkgVersion {

@@ -4,7 +4,7 @@
 
 use std::cmp::Ordering;
 
-use super::cmp_digits;
+use super::digits::cmp_digits;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Seg {

@@ -4,7 +4,7 @@
 
 use std::cmp::Ordering;
 
-use super::{cmp_digits, split_digits};
+use super::digits::{cmp_digits, split_digits};
 
 #[derive(Debug, Clone)]
 pub(crate) struct SemVer {

@@ -4,89 +4,20 @@
 //! sha256), signed with a cosign key as a DSSE envelope inside a Sigstore bundle v0.3, and
 //! appended as one line to `--bundle` (or written to standard output / `-o`).
 
-pub mod produce;
-
-use std::path::PathBuf;
-
-use clap::Args;
 use serde_json::Value;
 use vouch_attest::predicate;
-use vouch_attest::Statement;
 
-use crate::commands::Status;
+use crate::args::attest::ArtifactArgs;
+use crate::args::release::BuildArgs;
 use crate::context::Context;
-
-#[derive(Debug, Args)]
-pub struct ArtifactArgs {
-    /// The files to attest (subjects: file name and sha256).
-    #[arg(value_name = "ARTIFACT", required = true)]
-    pub artifacts: Vec<PathBuf>,
-    /// cosign private key (password from VOUCH_PASSWORD / COSIGN_PASSWORD or a prompt).
-    #[arg(long, value_name = "KEY", required = true)]
-    pub key: PathBuf,
-    /// Append the signed attestations to this `.intoto.jsonl` bundle (created if missing).
-    #[arg(long, value_name = "FILE")]
-    pub bundle: Option<PathBuf>,
-    /// A JSON predicate to attest as is (with --type).
-    #[arg(long, value_name = "FILE", requires = "predicate_type")]
-    pub predicate: Option<PathBuf>,
-    /// The predicate type of --predicate: a URI, or slsaprovenance, cyclonedx, spdx, vuln,
-    /// openvex, pins, lockfile-change.
-    #[arg(long = "type", value_name = "URI", requires = "predicate")]
-    pub predicate_type: Option<String>,
-    /// Attest SLSA provenance v1 of the build.
-    #[arg(long)]
-    pub provenance: bool,
-    /// Attest an SBOM of --project.
-    #[arg(long)]
-    pub sbom: bool,
-    /// The SBOM format of --sbom.
-    #[arg(long, value_enum, default_value_t = produce::SbomFormat::Cyclonedx)]
-    pub sbom_format: produce::SbomFormat,
-    /// Attest a vulnerability scan of --project's SBOM against the offline OSV database.
-    #[arg(long)]
-    pub scan: bool,
-    /// Attest `vouch pins` run over --project.
-    #[arg(long)]
-    pub pins: bool,
-    /// Attest a lockfile change record: the JSON file `vouch pins diff --format json` wrote,
-    /// or a git revision range `FROM..TO` (`TO` defaults to HEAD) computed over --project.
-    #[arg(long, value_name = "RECORD|FROM..TO")]
-    pub lockfile_diff: Option<PathBuf>,
-    // The build options are spelled out here rather than flattened from
-    // `produce::BuildArgs`: `vouch attest` holds these arguments as an optional flattened
-    // group, and clap does not detect a nested flatten inside one.
-    /// The project (Cargo workspace) the artifacts were built from.
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub project: PathBuf,
-    /// OSV database directory for --scan [default: $VOUCH_DB, else <user cache dir>/vouch/osv].
-    #[arg(long, value_name = "DIR")]
-    pub db: Option<PathBuf>,
-    /// Provenance `runDetails.builder.id` [default in GitHub Actions: the workflow ref].
-    #[arg(long, value_name = "URI")]
-    pub builder_id: Option<String>,
-    /// Provenance `runDetails.metadata.invocationId` [default in GitHub Actions: the run URL].
-    #[arg(long, value_name = "ID")]
-    pub invocation_id: Option<String>,
-    /// Source repository URI (`git+https://github.com/o/r`) [default in GitHub Actions].
-    #[arg(long, value_name = "URI")]
-    pub source_uri: Option<String>,
-    /// Source commit (40 hex) [default in GitHub Actions: GITHUB_SHA].
-    #[arg(long, value_name = "SHA")]
-    pub source_commit: Option<String>,
-    /// Source ref (`refs/tags/v1.0.0`) [default in GitHub Actions: GITHUB_REF].
-    #[arg(long, value_name = "REF")]
-    pub source_ref: Option<String>,
-    /// When the build started (RFC 3339) [default: when vouch started].
-    #[arg(long, value_name = "TIME")]
-    pub started_on: Option<String>,
-}
+use crate::status::Status;
+use crate::support::release as produce;
 
 impl ArtifactArgs {
-    fn build_args(&self) -> produce::BuildArgs {
-        produce::BuildArgs {
+    fn build_args(&self) -> BuildArgs {
+        BuildArgs {
             project: self.project.clone(),
-            db: crate::commands::db::DbLocation {
+            db: crate::args::db::DbLocation {
                 db: self.db.clone(),
             },
             builder_id: self.builder_id.clone(),
@@ -97,41 +28,6 @@ impl ArtifactArgs {
             started_on: self.started_on.clone(),
         }
     }
-}
-
-/// Checks a user-supplied predicate where vouch knows its type.
-fn check_predicate(predicate_type: &str, value: &Value, file: &str) -> anyhow::Result<()> {
-    let bad = |what: &str| anyhow::anyhow!("`{file}`: not {what} (wrong --type?)");
-    if !value.is_object() {
-        return Err(bad("a JSON object"));
-    }
-    if predicate_type.starts_with("https://openvex.dev/ns") {
-        predicate::vex::OpenVex::check(value).map_err(|e| anyhow::anyhow!("`{file}`: {e}"))?;
-    } else if predicate_type == predicate::CYCLONEDX {
-        if value.get("bomFormat").and_then(Value::as_str) != Some("CycloneDX") {
-            return Err(bad("a CycloneDX BOM"));
-        }
-    } else if predicate_type == predicate::SPDX {
-        if value.get("spdxVersion").and_then(Value::as_str).is_none() {
-            return Err(bad("an SPDX document"));
-        }
-    } else if predicate_type == predicate::SLSA_PROVENANCE_V1 {
-        serde_json::from_value::<predicate::provenance::ProvenanceV1>(value.clone())
-            .map_err(|e| anyhow::anyhow!("`{file}`: not SLSA provenance v1: {e}"))?;
-    } else if predicate_type == predicate::COSIGN_VULN {
-        serde_json::from_value::<predicate::vuln::VulnPredicate>(value.clone())
-            .map_err(|e| anyhow::anyhow!("`{file}`: not a cosign vuln predicate: {e}"))?;
-    } else if predicate_type == predicate::VOUCH_LOCKFILE_CHANGE {
-        let p = serde_json::from_value::<predicate::vouch::LockfileChangePredicate>(value.clone())
-            .map_err(|e| anyhow::anyhow!("`{file}`: not a vouch lockfile-change predicate: {e}"))?;
-        serde_json::from_value::<vouch_pins::diff::ChangeRecord>(p.record).map_err(|e| {
-            anyhow::anyhow!("`{file}`: `record` is not a lockfile change record: {e}")
-        })?;
-    } else if predicate_type == predicate::VOUCH_PINS {
-        serde_json::from_value::<predicate::vouch::PinsPredicate>(value.clone())
-            .map_err(|e| anyhow::anyhow!("`{file}`: not a vouch pins predicate: {e}"))?;
-    }
-    Ok(())
 }
 
 pub fn run(ctx: &Context, args: ArtifactArgs) -> anyhow::Result<Status> {
@@ -162,64 +58,58 @@ pub fn run(ctx: &Context, args: ArtifactArgs) -> anyhow::Result<Status> {
     let build = args.build_args();
     let started = produce::record_time()?;
     // Everything that can fail on bad input is read before the key is unlocked.
-    let mut predicates: Vec<(String, Value)> = Vec::new();
+    let mut given: Option<(String, Value)> = None;
     if let (Some(file), Some(ty)) = (&args.predicate, &args.predicate_type) {
         let ty = predicate::resolve_type(ty)?;
-        let value = produce::read_json(file)?;
-        check_predicate(&ty, &value, &file.display().to_string())?;
-        predicates.push((ty, value));
+        let value = vouch_release::read_json(file).map_err(produce::release_error)?;
+        vouch_release::check_predicate(&ty, &value, &file.display().to_string())
+            .map_err(produce::release_error)?;
+        given = Some((ty, value));
     }
     let change = args
         .lockfile_diff
         .as_deref()
-        .map(produce::ChangeSource::parse)
-        .transpose()?;
+        .map(vouch_release::ChangeSource::parse)
+        .transpose()
+        .map_err(produce::release_error)?;
     let artifacts = produce::artifacts(ctx, &args.artifacts)?;
-    let mut sbom = None;
-    if args.sbom || args.scan {
-        sbom = Some(produce::sbom(
-            ctx,
-            &build.project,
-            started,
-            args.sbom_format,
-        )?);
-    }
-    if let (true, Some((_, ty, json))) = (args.sbom, &sbom) {
-        predicates.push(((*ty).to_owned(), json.clone()));
-    }
-    if let (true, Some((model, _, _))) = (args.scan, &sbom) {
-        let (_, v) = produce::scan(&build.db, model, started, produce::record_time()?)?;
-        predicates.push((predicate::COSIGN_VULN.to_owned(), v));
-    }
-    let mut pins_report = None;
-    if args.pins {
-        let (report, v) = produce::pins(&build.project, started)?;
-        pins_report = Some(report);
-        predicates.push((predicate::VOUCH_PINS.to_owned(), v));
-    }
-    if let Some(change) = &change {
-        predicates.push((
-            predicate::VOUCH_LOCKFILE_CHANGE.to_owned(),
-            produce::lockfile_change(change, &build.project, started)?,
-        ));
-    }
-    if args.provenance {
-        let v = produce::provenance(
-            &build,
-            pins_report.as_ref(),
-            started,
-            produce::record_time()?,
-        )?;
-        predicates.push((predicate::SLSA_PROVENANCE_V1.to_owned(), v));
-    }
+    let sbom = if args.sbom || args.scan {
+        Some((
+            produce::catalog(ctx, &build.project)?,
+            args.sbom_format.into(),
+        ))
+    } else {
+        None
+    };
+    let db = if args.scan {
+        Some(build.db.resolve()?)
+    } else {
+        None
+    };
+    let triage = vouch_osv::triage::Triage::default();
+    let info = produce::build_info(&build);
+    let clock = || produce::record_time().unwrap_or(started);
+    let plan = vouch_release::Plan {
+        predicate: given,
+        sbom,
+        attest_sbom: args.sbom,
+        scan: db.as_deref().map(|d| (d, &triage)),
+        pins: args.pins,
+        lockfile_change: change.as_ref(),
+        provenance: args.provenance,
+        build: &info,
+        started,
+        clock: &clock,
+        env: &produce::env,
+        today: "",
+    };
+    let prepared =
+        vouch_release::prepare(&plan, &vouch_release::Silent).map_err(produce::release_error)?;
 
-    let key = crate::commands::key::load_private(&args.key)?;
-    let subjects: Vec<_> = artifacts.iter().map(produce::Artifact::subject).collect();
-    let mut lines = Vec::new();
-    for (ty, value) in predicates {
-        let st = Statement::new(subjects.clone(), ty, value);
-        lines.push(produce::sign(&key, &st)?);
-    }
+    let key = crate::support::keys::load_private(&args.key)?;
+    let lines = prepared
+        .sign_statements(&key, &artifacts)
+        .map_err(produce::release_error)?;
     if let Some(path) = &args.bundle {
         produce::write_bundle(path, &lines, true)?;
         ctx.note(&format!(
@@ -230,7 +120,7 @@ pub fn run(ctx: &Context, args: ArtifactArgs) -> anyhow::Result<Status> {
         ));
     } else {
         let out = vouch_attest::jsonl::append("", &lines);
-        crate::output::emit(ctx, out.as_bytes())?;
+        crate::support::output::emit(ctx, out.as_bytes())?;
     }
     Ok(Status::Ok)
 }

@@ -2,39 +2,16 @@
 //! reads attestations: a DSSE layer (annotated with `predicateType`) of the
 //! `sha256-<hex>.att` image, and an OCI 1.1 referrer holding a Sigstore bundle v0.3.
 
-use std::path::PathBuf;
-
 use anyhow::Context as _;
-use clap::Args;
 
-use crate::commands::verify::image::support::{self, RegistryArgs, SchemeArgs};
-use crate::commands::Status;
+use crate::args::attest::ImageArgs;
 use crate::context::Context;
-
-#[derive(Debug, Args)]
-pub struct ImageArgs {
-    /// The image to attest (`registry/repo:tag` or `…@sha256:<hex>`).
-    #[arg(value_name = "IMAGE")]
-    pub image: String,
-    /// The cosign private key file.
-    #[arg(long, value_name = "FILE")]
-    pub key: PathBuf,
-    /// The predicate: a JSON file (an SBOM, provenance, scan result…).
-    #[arg(long, value_name = "FILE")]
-    pub predicate: PathBuf,
-    /// The predicate type: a URI or a short name (`slsaprovenance`, `cyclonedx`, `spdx`,
-    /// `vuln`, `openvex`, …).
-    #[arg(long = "type", value_name = "TYPE")]
-    pub predicate_type: String,
-    #[command(flatten)]
-    pub schemes: SchemeArgs,
-    #[command(flatten)]
-    pub registry: RegistryArgs,
-}
+use crate::status::Status;
+use crate::support::registry;
 
 pub fn run(ctx: &Context, args: ImageArgs) -> anyhow::Result<Status> {
     let format = ctx.format(&["text", "json"], "text")?;
-    let reference = support::parse_ref(&args.image)?;
+    let reference = registry::parse_ref(&args.image)?;
     let predicate_type = vouch_attest::predicate::resolve_type(&args.predicate_type)?;
     let text = std::fs::read(&args.predicate)
         .with_context(|| format!("`{}`: cannot read file", args.predicate.display()))?;
@@ -44,13 +21,13 @@ pub fn run(ctx: &Context, args: ImageArgs) -> anyhow::Result<Status> {
             args.predicate.display()
         )
     })?;
-    let key = support::load_key(&args.key)?;
+    let key = registry::load_key(&args.key)?;
     let registry = args.registry.registry()?;
-    let (pinned, legacy, referrer) = support::block_on(async {
+    let (pinned, legacy, referrer) = registry::block_on(async {
         let resolved = registry
             .resolve(&reference)
             .await
-            .map_err(|e| support::could_not("resolve", &reference, e))?;
+            .map_err(|e| registry::could_not("resolve", &reference, e))?;
         let subject = resolved.manifest.descriptor();
         let docker_ref = vouch_oci::cosign::docker_reference(&resolved.reference);
         let statement = vouch_attest::Statement::new(
@@ -68,7 +45,7 @@ pub fn run(ctx: &Context, args: ImageArgs) -> anyhow::Result<Status> {
         )?;
         let mut legacy = "skipped";
         if !args.schemes.no_legacy_tag {
-            legacy = support::push_legacy_attestation(
+            legacy = registry::push_legacy_attestation(
                 &registry,
                 &resolved.reference,
                 &subject.digest,
@@ -84,7 +61,7 @@ pub fn run(ctx: &Context, args: ImageArgs) -> anyhow::Result<Status> {
                 vouch_sign::keys::Signer::public_key(&key),
             );
             referrer = Some(
-                support::push_bundle_referrer(
+                registry::push_bundle_referrer(
                     &registry,
                     &resolved.reference,
                     &subject,
@@ -117,6 +94,6 @@ pub fn run(ctx: &Context, args: ImageArgs) -> anyhow::Result<Status> {
     } else {
         format!("{pinned}\n").into_bytes()
     };
-    crate::output::emit(ctx, &out)?;
+    crate::support::output::emit(ctx, &out)?;
     Ok(Status::Ok)
 }

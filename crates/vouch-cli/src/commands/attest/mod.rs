@@ -3,26 +3,9 @@
 pub mod artifact;
 pub mod image;
 
-use clap::{Args, Subcommand};
-
-use super::Status;
+use crate::args::attest::{AttestArgs, AttestCommand};
 use crate::context::Context;
-
-#[derive(Debug, Args)]
-#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
-pub struct AttestArgs {
-    #[command(subcommand)]
-    pub command: Option<AttestCommand>,
-    /// Optional so that `vouch attest image …` does not need the artifact form's arguments.
-    #[command(flatten)]
-    pub artifact: Option<artifact::ArtifactArgs>,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum AttestCommand {
-    /// Attest an image in its registry (cosign `.att` tag and OCI referrer).
-    Image(image::ImageArgs),
-}
+use crate::status::Status;
 
 pub fn run(ctx: &Context, args: AttestArgs) -> anyhow::Result<Status> {
     match args.command {

@@ -1,5 +1,5 @@
 //! Key file names, and never writing over an existing file unless forced (the writing itself,
-//! atomic and private keys mode 0600, is [`crate::output`]'s).
+//! atomic and private keys mode 0600, is [`crate::support::output`]'s).
 
 use std::path::{Path, PathBuf};
 

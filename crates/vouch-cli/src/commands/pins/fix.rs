@@ -6,9 +6,9 @@ use anyhow::Context as _;
 use vouch_pins::fix::{self, ActionResolver, ImageResolver};
 use vouch_pins::scan::{FileKind, Options};
 
-use super::FixArgs;
-use crate::commands::Status;
+use crate::args::pins::FixArgs;
 use crate::context::Context;
+use crate::status::Status;
 
 /// Resolves image tags through `vouch-oci` (one manifest request each, hashed locally).
 struct Registries {
@@ -69,11 +69,11 @@ pub fn run(ctx: &Context, args: FixArgs) -> anyhow::Result<Status> {
         if args.dry_run {
             diff.push_str(&fix::unified_diff(&rel, &text, &result.text));
         } else {
-            crate::output::write_atomic(&path, result.text.as_bytes())?;
+            crate::support::output::write_atomic(&path, result.text.as_bytes())?;
         }
     }
     if args.dry_run {
-        crate::output::emit(ctx, diff.as_bytes())?;
+        crate::support::output::emit(ctx, diff.as_bytes())?;
     }
     ctx.note(&format!(
         "{} {edits} reference{} in {edited} file{}{}",

@@ -116,8 +116,8 @@ pub fn add_path(
     path: &Path,
     opts: &vouch_catalog::CatalogOptions,
 ) -> anyhow::Result<()> {
-    let catalog =
-        vouch_catalog::catalog_report(path, opts).map_err(crate::commands::sbom::catalog_error)?;
+    let catalog = vouch_catalog::catalog_report(path, opts)
+        .map_err(crate::support::catalog::catalog_error)?;
     out.notes.extend(catalog.warnings);
     add_components(out, &catalog.sbom, &path.display().to_string(), true);
     for f in catalog.files {

@@ -6,91 +6,18 @@
 //! is hashed as it streams: memory does not grow with its size.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use anyhow::Context as _;
-use clap::Args;
 use vouch_sign::bundle::Bundle;
 use vouch_sign::keys::Signer as _;
 use vouch_sign::DigestAlgorithm;
 
-use crate::commands::key;
-use crate::commands::Status;
+use crate::args::sign::BlobArgs;
 use crate::context::Context;
-
-#[derive(Debug, Args)]
-pub struct BlobArgs {
-    /// The file to sign (`-` for standard input).
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
-    /// The cosign private key file, or `env://VAR` (the key's PEM in a variable).
-    #[arg(long, value_name = "FILE")]
-    pub key: Option<PathBuf>,
-    /// Write the base64 signature to SIG instead of standard output.
-    #[arg(long, value_name = "SIG")]
-    pub output_signature: Option<PathBuf>,
-    /// Also write a Sigstore bundle (v0.3); required without a key.
-    #[arg(long, value_name = "FILE")]
-    pub bundle: Option<PathBuf>,
-    #[command(flatten)]
-    pub sigstore: super::sigstore::SigstoreArgs,
-}
-
-/// Hashes a file (or standard input) in chunks, drawing progress.
-pub fn digest_file(
-    ctx: &Context,
-    path: &Path,
-    algorithm: DigestAlgorithm,
-) -> anyhow::Result<Vec<u8>> {
-    if path.as_os_str() == "-" {
-        return algorithm
-            .digest_reader(std::io::stdin().lock())
-            .context("failed to read standard input");
-    }
-    let file = std::fs::File::open(path)
-        .map_err(|e| anyhow::anyhow!("`{}`: cannot open file: {e}", path.display()))?;
-    let len = file.metadata().map_or(0, |m| m.len());
-    let bar = crate::progress::bar(ctx, len, "hashing");
-    let digest = algorithm
-        .digest_reader_with_progress(file, |n| bar.inc(n))
-        .map_err(|e| anyhow::anyhow!("`{}`: cannot read file: {e}", path.display()))?;
-    bar.finish_and_clear();
-    Ok(digest)
-}
-
-/// Several digests of a file (or standard input) in one pass.
-pub fn digest_file_many(
-    ctx: &Context,
-    path: &Path,
-    algorithms: &[DigestAlgorithm],
-) -> anyhow::Result<Vec<(DigestAlgorithm, Vec<u8>)>> {
-    if path.as_os_str() == "-" {
-        return DigestAlgorithm::digest_reader_many(algorithms, std::io::stdin().lock(), |_| {})
-            .context("failed to read standard input");
-    }
-    let file = std::fs::File::open(path)
-        .map_err(|e| anyhow::anyhow!("`{}`: cannot open file: {e}", path.display()))?;
-    let len = file.metadata().map_or(0, |m| m.len());
-    let bar = crate::progress::bar(ctx, len, "hashing");
-    let digests = DigestAlgorithm::digest_reader_many(algorithms, file, |n| bar.inc(n))
-        .map_err(|e| anyhow::anyhow!("`{}`: cannot read file: {e}", path.display()))?;
-    bar.finish_and_clear();
-    Ok(digests)
-}
-
-/// Reads a whole file (or standard input).
-pub fn read_input(path: &Path) -> anyhow::Result<Vec<u8>> {
-    if path.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut buf)
-            .context("failed to read standard input")?;
-        return Ok(buf);
-    }
-    std::fs::read(path).map_err(|e| anyhow::anyhow!("`{}`: cannot read file: {e}", path.display()))
-}
+use crate::status::Status;
+use crate::support::input::{digest_file, read_input};
+use crate::support::keys as key;
 
 /// A reader that fails once `cancel` is set (the key could not be loaded: stop hashing).
 struct Cancellable<'a, R> {
@@ -118,7 +45,7 @@ fn load_key_while_hashing(
     if args.file.as_os_str() == "-" || super::sigstore::env_key(key_path).is_some() {
         return Ok((super::sigstore::load_key(key_path)?, None));
     }
-    let password = key::password::for_reading(&key_path.display().to_string())?;
+    let password = crate::support::password::for_reading(&key_path.display().to_string())?;
     let cancel = AtomicBool::new(false);
     let (loaded, digest) = std::thread::scope(|scope| {
         let loader = scope.spawn(|| {
@@ -132,7 +59,7 @@ fn load_key_while_hashing(
             let file = std::fs::File::open(&args.file)
                 .map_err(|e| anyhow::anyhow!("`{}`: cannot open file: {e}", args.file.display()))?;
             let len = file.metadata().map_or(0, |m| m.len());
-            let bar = crate::progress::bar(ctx, len, "hashing");
+            let bar = crate::support::progress::bar(ctx, len, "hashing");
             let reader = Cancellable {
                 inner: file,
                 cancel: &cancel,
@@ -193,7 +120,7 @@ pub fn run(ctx: &Context, args: BlobArgs) -> anyhow::Result<Status> {
             ctx.warn(super::sigstore::NO_TLOG_WARNING);
             Bundle::for_message_signature(algorithm, &digest, &signature, key.public_key())
         };
-        crate::output::write_atomic(bundle_path, &bundle.to_json())?;
+        crate::support::output::write_atomic(bundle_path, &bundle.to_json())?;
         ctx.note(&format!("Wrote bundle to {}", bundle_path.display()));
     }
     write_signature(ctx, &args, &signature)?;
@@ -214,7 +141,7 @@ fn run_keyless(ctx: &Context, args: &BlobArgs) -> anyhow::Result<Status> {
         .expect("SHA-256 is 32 bytes");
     let signed = session.sign_keyless(&token, vouch_sigstore::Payload::Blob { sha256: &sha256 })?;
     super::sigstore::report(ctx, &session, &signed);
-    crate::output::write_atomic(bundle_path, &signed.bundle.to_json())?;
+    crate::support::output::write_atomic(bundle_path, &signed.bundle.to_json())?;
     ctx.note(&format!("Wrote bundle to {}", bundle_path.display()));
     write_signature(ctx, args, signed.bundle.signature().unwrap_or_default())?;
     Ok(Status::Ok)
@@ -224,10 +151,10 @@ fn write_signature(ctx: &Context, args: &BlobArgs, signature: &[u8]) -> anyhow::
     let b64 = vouch_sign::encoding::encode_base64(signature);
     match &args.output_signature {
         Some(path) => {
-            crate::output::write_atomic(path, b64.as_bytes())?;
+            crate::support::output::write_atomic(path, b64.as_bytes())?;
             ctx.note(&format!("Wrote signature to {}", path.display()));
         }
-        None => crate::output::emit(ctx, format!("{b64}\n").as_bytes())?,
+        None => crate::support::output::emit(ctx, format!("{b64}\n").as_bytes())?,
     }
     Ok(())
 }

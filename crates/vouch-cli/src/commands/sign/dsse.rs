@@ -3,32 +3,12 @@
 //! unless `--tlog-upload=false`), or keyless (a Fulcio certificate, a Rekor `dsse` entry, a
 //! timestamp) when no key is given.
 
-use std::path::PathBuf;
-
-use clap::Args;
 use vouch_sign::bundle::Bundle;
 use vouch_sign::keys::Signer as _;
 
-use crate::commands::Status;
+use crate::args::sign::DsseArgs;
 use crate::context::Context;
-
-#[derive(Debug, Args)]
-pub struct DsseArgs {
-    /// The payload file (`-` for standard input); signed byte for byte.
-    #[arg(value_name = "FILE")]
-    pub file: PathBuf,
-    /// The payload's media type, e.g. `application/vnd.in-toto+json`.
-    #[arg(long, value_name = "TYPE")]
-    pub payload_type: String,
-    /// The cosign private key file, or `env://VAR` (the key's PEM in a variable).
-    #[arg(long, value_name = "FILE")]
-    pub key: Option<PathBuf>,
-    /// Also write a Sigstore bundle (v0.3); required without a key.
-    #[arg(long, value_name = "FILE")]
-    pub bundle: Option<PathBuf>,
-    #[command(flatten)]
-    pub sigstore: super::sigstore::SigstoreArgs,
-}
+use crate::status::Status;
 
 pub fn run(ctx: &Context, args: DsseArgs) -> anyhow::Result<Status> {
     if args.payload_type.is_empty() {
@@ -44,7 +24,7 @@ pub fn run(ctx: &Context, args: DsseArgs) -> anyhow::Result<Status> {
         .as_deref()
         .map(super::sigstore::load_key)
         .transpose()?;
-    let payload = super::blob::read_input(&args.file)?;
+    let payload = crate::support::input::read_input(&args.file)?;
     let what = vouch_sigstore::Payload::Dsse {
         payload_type: &args.payload_type,
         payload: &payload,
@@ -74,7 +54,7 @@ pub fn run(ctx: &Context, args: DsseArgs) -> anyhow::Result<Status> {
         }
     };
     let bundle_path = args.bundle.as_ref().expect("a bundle was asked for");
-    crate::output::write_atomic(bundle_path, &bundle.to_json())?;
+    crate::support::output::write_atomic(bundle_path, &bundle.to_json())?;
     ctx.note(&format!("Wrote bundle to {}", bundle_path.display()));
     let envelope = bundle
         .dsse_envelope
@@ -86,6 +66,6 @@ pub fn run(ctx: &Context, args: DsseArgs) -> anyhow::Result<Status> {
 fn emit_envelope(ctx: &Context, json: &[u8]) -> anyhow::Result<Status> {
     let mut out = json.to_vec();
     out.push(b'\n');
-    crate::output::emit(ctx, &out)?;
+    crate::support::output::emit(ctx, &out)?;
     Ok(Status::Ok)
 }

@@ -8,37 +8,15 @@
 //! schema on registries without the referrers API.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
-use clap::Args;
-
-use crate::commands::verify::image::support::{self, RegistryArgs, SchemeArgs};
-use crate::commands::Status;
+use crate::args::sign::ImageArgs;
 use crate::context::Context;
-
-#[derive(Debug, Args)]
-pub struct ImageArgs {
-    /// The image to sign (`registry/repo:tag` or `…@sha256:<hex>`).
-    #[arg(value_name = "IMAGE")]
-    pub image: String,
-    /// The cosign private key file.
-    #[arg(long, value_name = "FILE")]
-    pub key: PathBuf,
-    /// Extra `key=value` claims for the payload's `optional` section (cosign `-a`).
-    #[arg(short = 'a', long = "annotation", value_name = "KEY=VALUE")]
-    pub annotations: Vec<String>,
-    /// For a multi-platform index, also sign each platform's manifest.
-    #[arg(long)]
-    pub recursive: bool,
-    #[command(flatten)]
-    pub schemes: SchemeArgs,
-    #[command(flatten)]
-    pub registry: RegistryArgs,
-}
+use crate::status::Status;
+use crate::support::registry;
 
 pub fn run(ctx: &Context, args: ImageArgs) -> anyhow::Result<Status> {
     let format = ctx.format(&["text", "json"], "text")?;
-    let reference = support::parse_ref(&args.image)?;
+    let reference = registry::parse_ref(&args.image)?;
     let mut annotations = BTreeMap::new();
     for a in &args.annotations {
         let (k, v) = a.split_once('=').ok_or_else(|| {
@@ -49,21 +27,21 @@ pub fn run(ctx: &Context, args: ImageArgs) -> anyhow::Result<Status> {
         })?;
         annotations.insert(k.to_owned(), v.to_owned());
     }
-    let key = support::load_key(&args.key)?;
+    let key = registry::load_key(&args.key)?;
     let registry = args.registry.registry()?;
-    let written = support::block_on(async {
+    let written = registry::block_on(async {
         let resolved = registry
             .resolve(&reference)
             .await
-            .map_err(|e| support::could_not("resolve", &reference, e))?;
+            .map_err(|e| registry::could_not("resolve", &reference, e))?;
         let mut subjects = vec![resolved.manifest.descriptor()];
         if args.recursive {
-            subjects.extend(support::platforms(&resolved));
+            subjects.extend(registry::platforms(&resolved));
         }
         let mut out = Vec::new();
         for subject in &subjects {
             out.push(
-                support::sign_subject(
+                registry::sign_subject(
                     &registry,
                     &resolved.reference,
                     subject,
@@ -97,6 +75,6 @@ pub fn run(ctx: &Context, args: ImageArgs) -> anyhow::Result<Status> {
     } else {
         format!("{pinned}\n").into_bytes()
     };
-    crate::output::emit(ctx, &out)?;
+    crate::support::output::emit(ctx, &out)?;
     Ok(Status::Ok)
 }

@@ -5,26 +5,9 @@ pub mod dsse;
 pub mod image;
 pub mod sigstore;
 
-use clap::{Args, Subcommand};
-
-use super::Status;
+use crate::args::sign::{SignArgs, SignCommand};
 use crate::context::Context;
-
-#[derive(Debug, Args)]
-pub struct SignArgs {
-    #[command(subcommand)]
-    pub command: SignCommand,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum SignCommand {
-    /// Sign a file the way `cosign sign-blob` does (signature and/or Sigstore bundle).
-    Blob(blob::BlobArgs),
-    /// Sign a payload in a DSSE envelope.
-    Dsse(dsse::DsseArgs),
-    /// Sign a container image in its registry (cosign `.sig` tag and OCI referrer).
-    Image(image::ImageArgs),
-}
+use crate::status::Status;
 
 pub fn run(ctx: &Context, args: SignArgs) -> anyhow::Result<Status> {
     match args.command {

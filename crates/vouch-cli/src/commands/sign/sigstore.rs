@@ -2,44 +2,14 @@
 //! `vouch_sigstore::Session`: which Fulcio, Rekor and timestamp authority to use, and the
 //! trusted root their answers are checked against.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context as _;
-use clap::{ArgAction, Args};
 use vouch_sigstore::{ServiceOverrides, Session, SigningConfig};
 
-use crate::commands::key;
+use crate::args::sign::SigstoreArgs;
 use crate::context::Context;
-
-#[derive(Debug, Clone, Args)]
-pub struct SigstoreArgs {
-    /// Sign without a key: a short-lived Fulcio certificate for your OIDC identity (the
-    /// default when no `--key` is given).
-    #[arg(long, conflicts_with = "key")]
-    pub keyless: bool,
-    /// The OIDC identity token (or `@FILE`); else `SIGSTORE_ID_TOKEN`, else GitHub Actions'.
-    #[arg(long, value_name = "TOKEN|@FILE")]
-    pub identity_token: Option<String>,
-    /// A Sigstore signing config v0.2 naming the services (default: the public-good one).
-    #[arg(long, value_name = "FILE")]
-    pub signing_config: Option<PathBuf>,
-    /// The Fulcio base URL (replaces the signing config's).
-    #[arg(long, value_name = "URL")]
-    pub fulcio_url: Option<String>,
-    /// A Rekor v1 base URL (replaces the signing config's logs).
-    #[arg(long, value_name = "URL")]
-    pub rekor_url: Option<String>,
-    /// An RFC 3161 timestamp URL (replaces the signing config's).
-    #[arg(long, value_name = "URL")]
-    pub timestamp_server_url: Option<String>,
-    /// The Sigstore trusted root service answers are checked against (default: the embedded
-    /// public-good root).
-    #[arg(long, value_name = "FILE")]
-    pub trusted_root: Option<PathBuf>,
-    /// Write the signature to the transparency log (key-based signing; keyless always does).
-    #[arg(long, value_name = "BOOL", default_value_t = true, action = ArgAction::Set)]
-    pub tlog_upload: bool,
-}
+use crate::support::keys as key;
 
 /// The warning a key-based bundle without a log entry gets.
 pub const NO_TLOG_WARNING: &str = "the bundle has no transparency-log entry (--tlog-upload=false): verifiers accept it only with --insecure-ignore-tlog";
@@ -70,7 +40,7 @@ impl SigstoreArgs {
             services.rekor.clear();
         }
         let root = match &self.trusted_root {
-            Some(p) => crate::commands::verify::image::load_trusted_root(p)?,
+            Some(p) => crate::support::policy::load_trusted_root(p)?,
             None => vouch_trust::TrustedRoot::public_good(),
         };
         Ok(Session::new(
@@ -100,7 +70,7 @@ pub fn load_key(key: &Path) -> anyhow::Result<vouch_sign::PrivateKey> {
         zeroize::Zeroizing::new(std::env::var(var).map_err(|_| {
             anyhow::anyhow!("`--key env://{var}`: the variable `{var}` is not set")
         })?);
-    let password = key::password::for_reading(&format!("env://{var}"))?;
+    let password = crate::support::password::for_reading(&format!("env://{var}"))?;
     vouch_sign::PrivateKey::from_cosign_pem(pem.as_bytes(), password.as_bytes())
         .map_err(|e| anyhow::anyhow!("`env://{var}`: {e}"))
 }

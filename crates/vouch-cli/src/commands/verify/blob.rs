@@ -7,7 +7,6 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::Args;
 use vouch_sign::bundle::Bundle;
 use vouch_sign::keys::PublicKey;
 use vouch_sign::verify::{
@@ -16,33 +15,9 @@ use vouch_sign::verify::{
 };
 use vouch_sign::DigestAlgorithm;
 
-use crate::commands::key;
-use crate::commands::Status;
+use crate::args::verify::BlobArgs;
 use crate::context::Context;
-
-#[derive(Debug, Args)]
-#[command(group = clap::ArgGroup::new("evidence").required(true).args(["signature", "bundle"]))]
-pub struct BlobArgs {
-    /// The signed file (`-` for standard input), or `sha256:<hex>` for its digest.
-    #[arg(value_name = "FILE")]
-    pub file: String,
-    /// The public key (SPKI PEM, as `vouch key generate` and cosign write it).
-    #[arg(long, value_name = "FILE")]
-    pub key: PathBuf,
-    /// A detached signature (base64, as cosign writes it, or raw bytes).
-    #[arg(long, value_name = "SIG")]
-    pub signature: Option<PathBuf>,
-    /// A Sigstore bundle.
-    #[arg(long, value_name = "FILE")]
-    pub bundle: Option<PathBuf>,
-    /// INSECURE: accept a bundle without checking a transparency-log entry or timestamp.
-    #[arg(long)]
-    pub insecure_ignore_tlog: bool,
-    /// The Sigstore trusted root for checking log entries and timestamps (default: the
-    /// public-good production root built into vouch).
-    #[arg(long, value_name = "FILE")]
-    pub trusted_root: Option<PathBuf>,
-}
+use crate::status::Status;
 
 /// What the command verifies against.
 enum Input {
@@ -132,12 +107,12 @@ fn trust_artifact(artifact: &Artifact<'_>) -> Option<vouch_trust::Artifact> {
 
 /// Reports a verification failure (exit 1) on stderr.
 pub fn fail(ctx: &Context, msg: String) -> Status {
-    crate::error::print(ctx, &anyhow::anyhow!(msg));
+    crate::error::print(ctx.color, &anyhow::anyhow!(msg));
     Status::Failed
 }
 
 pub fn run(ctx: &Context, args: BlobArgs) -> anyhow::Result<Status> {
-    let public = key::load_public(&args.key)?;
+    let public = crate::support::keys::load_public(&args.key)?;
     let input = parse_input(&args.file)?;
     if let Some(sig_path) = &args.signature {
         let sig_text = std::fs::read(sig_path)
@@ -145,7 +120,7 @@ pub fn run(ctx: &Context, args: BlobArgs) -> anyhow::Result<Status> {
         let sig = vouch_sign::keys::decode_signature_text(&sig_text);
         let result = match (public.digest_algorithm(), &input) {
             (Some(alg), Input::Path(p)) => {
-                let digest = super::super::sign::blob::digest_file(ctx, p, alg)?;
+                let digest = crate::support::input::digest_file(ctx, p, alg)?;
                 public.verify_prehash(alg, &digest, &sig)
             }
             (Some(alg), Input::Digest(given, digest)) => {
@@ -160,9 +135,7 @@ pub fn run(ctx: &Context, args: BlobArgs) -> anyhow::Result<Status> {
                 }
                 public.verify_prehash(alg, digest, &sig)
             }
-            (None, Input::Path(p)) => {
-                public.verify(&super::super::sign::blob::read_input(p)?, &sig)
-            }
+            (None, Input::Path(p)) => public.verify(&crate::support::input::read_input(p)?, &sig),
             (None, Input::Digest(..)) => anyhow::bail!(
                 "`{}`: Ed25519 signatures cover the file itself: give the file, not a digest",
                 args.file
@@ -207,17 +180,17 @@ pub fn run(ctx: &Context, args: BlobArgs) -> anyhow::Result<Status> {
             {
                 Artifact::Digest {
                     algorithm: alg,
-                    digest: super::super::sign::blob::digest_file(ctx, p, alg)?,
+                    digest: crate::support::input::digest_file(ctx, p, alg)?,
                 }
             }
             // DSSE: in-toto subjects name SHA-256 or SHA-512 digests; compute both at once.
-            (_, None) => Artifact::Digests(super::super::sign::blob::digest_file_many(
+            (_, None) => Artifact::Digests(crate::support::input::digest_file_many(
                 ctx,
                 p,
                 &[DigestAlgorithm::Sha256, DigestAlgorithm::Sha512],
             )?),
             _ => {
-                data = super::super::sign::blob::read_input(p)?;
+                data = crate::support::input::read_input(p)?;
                 Artifact::Bytes(&data)
             }
         },

@@ -5,49 +5,18 @@
 //! [--trusted-root TR] FILE_OR_DIGEST`.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context as _;
-use clap::Args;
 use vouch_sign::bundle::Bundle;
 use vouch_trust::{
     Artifact, Matcher, PublicKey, Signer, TrustedRoot, VerificationPolicy, VerifyError,
     VerifyOptions,
 };
 
-use crate::commands::Status;
+use crate::args::verify::BundleArgs;
 use crate::context::Context;
-
-#[derive(Debug, Args)]
-#[command(
-    after_help = "Output: text (default) or --format json (schemas/verify-bundle.schema.json).\nExit status: 0 verified, 1 does not verify (the failed check is named), 2 could not verify (malformed bundle, key or trusted root; missing artifact)."
-)]
-pub struct BundleArgs {
-    /// The Sigstore bundle (`.sigstore.json`).
-    #[arg(long, value_name = "FILE")]
-    pub bundle: PathBuf,
-    /// Verify a key-based bundle with this PEM public key.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["certificate_identity", "certificate_identity_regexp"])]
-    pub key: Option<PathBuf>,
-    /// The signer identity the certificate must name (SAN: workflow URI or email), exactly.
-    #[arg(long, value_name = "IDENTITY")]
-    pub certificate_identity: Option<String>,
-    /// The signer identity as a regular expression matched against the whole SAN.
-    #[arg(long, value_name = "REGEX", conflicts_with = "certificate_identity")]
-    pub certificate_identity_regexp: Option<String>,
-    /// The OIDC issuer the certificate must name, exactly.
-    #[arg(long, value_name = "URL")]
-    pub certificate_oidc_issuer: Option<String>,
-    /// The OIDC issuer as a regular expression matched against the whole value.
-    #[arg(long, value_name = "REGEX", conflicts_with = "certificate_oidc_issuer")]
-    pub certificate_oidc_issuer_regexp: Option<String>,
-    /// A Sigstore `trusted_root.json` (default: the embedded public-good production root).
-    #[arg(long, value_name = "FILE")]
-    pub trusted_root: Option<PathBuf>,
-    /// The artifact: a file, or `sha256:<hex>` when no such file exists.
-    #[arg(value_name = "FILE_OR_DIGEST")]
-    pub artifact: String,
-}
+use crate::status::Status;
 
 fn read(path: &Path, what: &str) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("failed to read {what} `{}`", path.display()))
@@ -122,7 +91,7 @@ pub fn run(ctx: &Context, args: BundleArgs) -> anyhow::Result<Status> {
     match vouch_trust::verify_bundle(&bundle, &artifact, &policy, &root, VerifyOptions::default()) {
         Ok(v) => {
             let out = render(format, &v);
-            crate::output::emit(ctx, out.as_bytes())?;
+            crate::support::output::emit(ctx, out.as_bytes())?;
             Ok(Status::Ok)
         }
         Err(VerifyError::Unusable(why)) => Err(anyhow::anyhow!(
@@ -138,7 +107,7 @@ pub fn run(ctx: &Context, args: BundleArgs) -> anyhow::Result<Status> {
                 });
                 let mut out = serde_json::to_string_pretty(&doc).expect("JSON value serialises");
                 out.push('\n');
-                crate::output::emit(ctx, out.as_bytes())?;
+                crate::support::output::emit(ctx, out.as_bytes())?;
             }
             eprintln!(
                 "error: bundle `{}` does not verify: {check} check failed: {reason}",

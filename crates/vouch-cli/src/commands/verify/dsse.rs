@@ -1,30 +1,14 @@
 //! `vouch verify dsse`: a standalone DSSE envelope checked with a public key; the verified
 //! payload (the exact signed bytes) goes to standard output or `-o`.
 
-use std::path::PathBuf;
-
-use clap::Args;
 use vouch_sign::Envelope;
 
-use crate::commands::key;
-use crate::commands::Status;
+use crate::args::verify::DsseArgs;
 use crate::context::Context;
-
-#[derive(Debug, Args)]
-pub struct DsseArgs {
-    /// The envelope (JSON).
-    #[arg(value_name = "ENVELOPE")]
-    pub envelope: PathBuf,
-    /// The public key (SPKI PEM).
-    #[arg(long, value_name = "FILE")]
-    pub key: PathBuf,
-    /// Require this payload type.
-    #[arg(long, value_name = "TYPE")]
-    pub payload_type: Option<String>,
-}
+use crate::status::Status;
 
 pub fn run(ctx: &Context, args: DsseArgs) -> anyhow::Result<Status> {
-    let public = key::load_public(&args.key)?;
+    let public = crate::support::keys::load_public(&args.key)?;
     let text = std::fs::read(&args.envelope)
         .map_err(|e| anyhow::anyhow!("`{}`: cannot read file: {e}", args.envelope.display()))?;
     let envelope = Envelope::from_json(&text)
@@ -43,7 +27,7 @@ pub fn run(ctx: &Context, args: DsseArgs) -> anyhow::Result<Status> {
     }
     match vouch_sign::verify_envelope_with_key(&envelope, &public) {
         Ok(payload) => {
-            crate::output::emit(ctx, payload)?;
+            crate::support::output::emit(ctx, payload)?;
             ctx.note("Verified OK");
             Ok(Status::Ok)
         }

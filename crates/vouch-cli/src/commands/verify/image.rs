@@ -9,62 +9,17 @@
 //! Every registry failure (unreachable, timeout, 5xx, digest mismatch, oversized or malformed
 //! manifest) is "could not verify" (exit 2), never an admission.
 
-pub mod support;
-
 use std::fmt::Write as _;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use clap::{Args, ValueEnum};
 use vouch_policy::PolicySet;
 
-use self::support::{RegistryArgs, COSIGN_SIGN_PREDICATE};
-use crate::commands::Status;
+use crate::args::verify::{ImageArgs, Platforms};
 use crate::context::Context;
-
-/// What must carry the evidence when the reference names a multi-platform index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Platforms {
-    /// The index itself (what `cosign sign` on a tag signs).
-    Index,
-    /// Every platform manifest the index lists (what `cosign sign --recursive` adds).
-    Each,
-}
-
-#[derive(Debug, Args)]
-pub struct ImageArgs {
-    /// The image to verify (`registry/repo:tag` or `…@sha256:<hex>`).
-    #[arg(value_name = "IMAGE")]
-    pub image: String,
-    /// A policy file (trusted signers, required attestations and their conditions).
-    #[arg(
-        long,
-        value_name = "FILE",
-        conflicts_with = "key",
-        required_unless_present = "key"
-    )]
-    pub policy: Option<PathBuf>,
-    /// A trusted public key: the image must carry a signature made with it.
-    #[arg(long, value_name = "FILE")]
-    pub key: Option<PathBuf>,
-    /// With `--key`: also require an attestation of this predicate type (URI or short name),
-    /// signed with the key. Repeatable.
-    #[arg(long, value_name = "TYPE", requires = "key")]
-    pub require_predicate: Vec<String>,
-    /// For a multi-platform index: whether the index or each platform must pass.
-    #[arg(long, value_enum, default_value_t = Platforms::Index)]
-    pub platforms: Platforms,
-    /// The OSV database for policies that re-scan the attested SBOM at deploy time.
-    #[command(flatten)]
-    pub db: crate::commands::db::DbLocation,
-    /// Trusted root for keyless (certificate) bundles [default: the embedded Sigstore
-    /// public-good root]. Used when a policy for the image trusts keyless identities.
-    #[arg(long, value_name = "FILE")]
-    pub trusted_root: Option<PathBuf>,
-    #[command(flatten)]
-    pub registry: RegistryArgs,
-}
+use crate::status::Status;
+use crate::support::policy::{could_not_verify, load_policy_file, load_trusted_root};
+use crate::support::registry::{self, COSIGN_SIGN_PREDICATE};
 
 fn load_policy(args: &ImageArgs) -> anyhow::Result<PolicySet> {
     if let Some(path) = &args.policy {
@@ -85,41 +40,9 @@ fn load_policy(args: &ImageArgs) -> anyhow::Result<PolicySet> {
     )?)
 }
 
-/// Reads a policy file and the key files it names (relative to the policy's directory).
-pub fn load_policy_file(path: &std::path::Path) -> anyhow::Result<PolicySet> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("`{}`: cannot read policy file", path.display()))?;
-    let mut set = PolicySet::parse(&path.display().to_string(), &text)?;
-    let dir = path.parent().map(PathBuf::from).unwrap_or_default();
-    set.load_key_files(|rel| {
-        std::fs::read_to_string(dir.join(rel)).map_err(|e| format!("cannot read: {e}"))
-    })?;
-    Ok(set)
-}
-
-/// Reads a Sigstore trusted root file.
-pub fn load_trusted_root(path: &std::path::Path) -> anyhow::Result<vouch_trust::TrustedRoot> {
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("`{}`: cannot read trusted root", path.display()))?;
-    vouch_trust::TrustedRoot::from_json(&bytes)
-        .map_err(|e| anyhow::anyhow!("`{}`: {e}", path.display()))
-}
-
-/// The CLI's wording for a library "could not verify": a hint where the fix is known.
-pub fn could_not_verify(e: vouch_verify::CouldNotVerify) -> anyhow::Error {
-    match e {
-        vouch_verify::CouldNotVerify::RescanDatabase { .. }
-        | vouch_verify::CouldNotVerify::NoRescanDatabase { .. } => crate::error::hinted(
-            anyhow::Error::new(e),
-            "build it with `vouch db import …` or `vouch db update`, or pass --db DIR",
-        ),
-        e => anyhow::Error::new(e),
-    }
-}
-
 pub fn run(ctx: &Context, args: ImageArgs) -> anyhow::Result<Status> {
     let format = ctx.format(&["text", "json"], "text")?;
-    let reference = support::parse_ref(&args.image)?;
+    let reference = registry::parse_ref(&args.image)?;
     let set = load_policy(&args)?;
     let name = reference.name();
     // Files are read only when a policy for this image needs them.
@@ -148,7 +71,7 @@ pub fn run(ctx: &Context, args: ImageArgs) -> anyhow::Result<Status> {
             Platforms::Each => vouch_verify::Platforms::Each,
         },
     };
-    let image = support::block_on(vouch_verify::verify_image(&reference, &options))?
+    let image = registry::block_on(vouch_verify::verify_image(&reference, &options))?
         .map_err(could_not_verify)?;
     ctx.note(&format!(
         "{} registry round trips (plus {} for authentication)",
@@ -190,6 +113,6 @@ pub fn run(ctx: &Context, args: ImageArgs) -> anyhow::Result<Status> {
         }
         s.into_bytes()
     };
-    crate::output::emit(ctx, &out)?;
+    crate::support::output::emit(ctx, &out)?;
     Ok(if admitted { Status::Ok } else { Status::Failed })
 }

@@ -8,45 +8,16 @@
 
 use std::fmt::Write as _;
 use std::io::Read as _;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use clap::Args;
 use serde_json::{json, Value};
 use vouch_webhook::audit::{AuditReport, AuditResult};
 
-use super::image::support::RegistryArgs;
-use super::image::{load_policy_file, load_trusted_root, Platforms};
-use crate::commands::Status;
+use crate::args::verify::{Platforms, WorkloadsArgs};
 use crate::context::Context;
-
-#[derive(Debug, Args)]
-pub struct WorkloadsArgs {
-    /// `kubectl get pods,deployments,statefulsets,daemonsets,jobs,cronjobs -A -o json` output
-    /// (a `List` or one object); `-` reads standard input.
-    #[arg(value_name = "FILE")]
-    pub input: PathBuf,
-    /// The policy file, as the webhook uses it.
-    #[arg(long, value_name = "FILE")]
-    pub policy: PathBuf,
-    /// Trusted root for keyless (certificate) bundles [default: the embedded Sigstore
-    /// public-good root].
-    #[arg(long, value_name = "FILE")]
-    pub trusted_root: Option<PathBuf>,
-    /// The OSV database for policies that re-scan the attested SBOM.
-    #[command(flatten)]
-    pub db: crate::commands::db::DbLocation,
-    /// For a multi-platform index: whether the index or each platform must pass.
-    #[arg(long, value_enum, default_value_t = Platforms::Index)]
-    pub platforms: Platforms,
-    /// Time allowed for the whole audit, in seconds; images not decided by then are
-    /// reported as not verified.
-    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
-    pub budget: u64,
-    #[command(flatten)]
-    pub registry: RegistryArgs,
-}
+use crate::status::Status;
+use crate::support::policy::{load_policy_file, load_trusted_root};
 
 fn read_input(path: &std::path::Path) -> anyhow::Result<(String, Vec<u8>)> {
     if path.as_os_str() == "-" {
@@ -101,7 +72,7 @@ pub fn run(ctx: &Context, args: WorkloadsArgs) -> anyhow::Result<Status> {
     };
     let webhook = vouch_webhook::Webhook::new(settings)?;
     let report =
-        super::image::support::block_on(vouch_webhook::audit::audit(&webhook, &workloads))?;
+        crate::support::registry::block_on(vouch_webhook::audit::audit(&webhook, &workloads))?;
     let out = match format {
         "json" => {
             let mut v = serde_json::to_vec_pretty(&report)?;
@@ -116,7 +87,7 @@ pub fn run(ctx: &Context, args: WorkloadsArgs) -> anyhow::Result<Status> {
         }
         _ => table(&report).into_bytes(),
     };
-    crate::output::emit(ctx, &out)?;
+    crate::support::output::emit(ctx, &out)?;
     ctx.note(&summary(&report));
     if report.count(&AuditResult::Denied) > 0
         || report

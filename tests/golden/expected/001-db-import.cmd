@@ -1,0 +1,1 @@
+db import shared/osv --db db

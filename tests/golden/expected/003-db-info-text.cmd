@@ -1,0 +1,1 @@
+db info --db db --format text

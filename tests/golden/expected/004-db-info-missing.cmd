@@ -1,0 +1,1 @@
+db info --db nowhere --format json

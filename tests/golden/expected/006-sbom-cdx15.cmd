@@ -1,0 +1,1 @@
+sbom shared/lockfiles/crates.io/ripgrep/13.0.0/Cargo.lock --format cyclonedx-json@1.5

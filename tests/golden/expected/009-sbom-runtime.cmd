@@ -1,0 +1,1 @@
+sbom project --offline --profile runtime

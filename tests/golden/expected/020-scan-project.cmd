@@ -1,0 +1,1 @@
+scan --offline --max-db-age 100000 --db db project --format json

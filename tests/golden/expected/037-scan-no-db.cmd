@@ -1,0 +1,1 @@
+scan --offline --db nowhere shared/lockfiles/crates.io/ripgrep/13.0.0/Cargo.lock

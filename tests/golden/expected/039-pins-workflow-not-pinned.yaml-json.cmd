@@ -1,0 +1,1 @@
+pins shared/pinning-fixtures/scorecard/workflow-not-pinned.yaml --format json

@@ -1,0 +1,1 @@
+pins shared/pinning-fixtures/scorecard/Dockerfile-not-pinned --format table

@@ -1,0 +1,1 @@
+pins shared/pinning-fixtures/pinned-examples --format table

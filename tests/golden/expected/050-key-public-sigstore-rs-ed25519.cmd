@@ -1,0 +1,1 @@
+key public-key --key shared/vectors/sigstore/cosign-keys/sigstore-rs-ed25519.key

@@ -1,0 +1,1 @@
+key public-key --key shared/vectors/sigstore/cosign-keys/sigstore-rs-rsa4096.key

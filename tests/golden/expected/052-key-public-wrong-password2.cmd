@@ -1,0 +1,1 @@
+key public-key --key ci.key

@@ -1,0 +1,1 @@
+sign blob artifact.bin --key ci.key --bundle artifact.sig.json

@@ -1,0 +1,1 @@
+sign blob artifact.bin --key ci.key --output-signature artifact.sig

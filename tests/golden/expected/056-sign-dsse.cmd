@@ -1,0 +1,1 @@
+sign dsse payload.json --payload-type application/json --key ci.key --bundle payload.bundle.json

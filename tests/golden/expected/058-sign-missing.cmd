@@ -1,0 +1,1 @@
+sign blob nowhere --key ci.key

@@ -1,0 +1,1 @@
+verify blob artifact.bin --key ci.pub --bundle artifact.sig.json

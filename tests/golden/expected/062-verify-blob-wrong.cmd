@@ -1,0 +1,1 @@
+verify blob other.bin --key ci.pub --signature artifact.sig

@@ -1,0 +1,1 @@
+verify dsse payload.dsse.json --key ci.pub

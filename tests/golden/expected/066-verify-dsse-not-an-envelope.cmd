@@ -1,0 +1,1 @@
+verify dsse payload.bundle.json --key ci.pub

@@ -1,0 +1,1 @@
+verify bundle artifact.bin --bundle artifact.sig.json --key ci.pub

@@ -1,0 +1,1 @@
+attest artifact.bin other.bin --key ci.key --predicate pred.json --type https://example.com/p/v1

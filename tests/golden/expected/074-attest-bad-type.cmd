@@ -1,0 +1,1 @@
+attest artifact.bin --key ci.key --predicate pred.json --type cyclonedx

@@ -1,0 +1,1 @@
+release artifact.bin --key ci.key --project project --db db -o x

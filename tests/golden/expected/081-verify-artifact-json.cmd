@@ -1,0 +1,1 @@
+verify artifact artifact.bin --bundle artifact.bin.intoto.jsonl --policy policy.yaml --db db --format json

@@ -1,0 +1,1 @@
+verify artifact artifact.bin --bundle broken.jsonl --key ci.pub

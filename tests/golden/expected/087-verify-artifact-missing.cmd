@@ -1,0 +1,1 @@
+verify artifact artifact.bin --bundle nowhere.jsonl --key ci.pub

@@ -1,0 +1,1 @@
+verify image NOT A REF --key ci.pub

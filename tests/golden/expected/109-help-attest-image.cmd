@@ -1,0 +1,1 @@
+attest image --help
