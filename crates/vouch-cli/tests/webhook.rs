@@ -604,6 +604,43 @@ fn sighup_reloads_the_policy_and_a_broken_one_is_not_taken() {
     drop(server);
 }
 
+/// A loopback registry holding `app:v1` (signed and attested with the test key) and
+/// `app:v2` (neither), and a policy (`write_policy`) in a temporary directory.
+struct Signed {
+    reg: TestRegistry,
+    layout: Layout,
+    /// `HOST/app:v1` and its manifest digest.
+    tag: String,
+    digest: String,
+    /// `HOST/app:v2`, pushed but not signed.
+    unsigned: String,
+    dir: tempfile::TempDir,
+    policy: String,
+}
+
+fn signed_registry() -> Signed {
+    let reg = TestRegistry::start();
+    let layout = Layout::new();
+    layout.add_image("v1", "amd64", &[("etc/app", "one")]);
+    layout.add_image("v2", "amd64", &[("etc/app", "two")]);
+    let tag = format!("{}/app:v1", reg.host());
+    let digest = layout.push("v1", &tag);
+    let unsigned = format!("{}/app:v2", reg.host());
+    layout.push("v2", &unsigned);
+    let dir = tempfile::tempdir().unwrap();
+    sign_and_attest(&tag, dir.path());
+    let policy = write_policy(dir.path());
+    Signed {
+        reg,
+        layout,
+        tag,
+        digest,
+        unsigned,
+        dir,
+        policy,
+    }
+}
+
 /// The JSONPatch of a mutating response: its operations (empty when there is none).
 fn patch_of(r: &serde_json::Value) -> Vec<serde_json::Value> {
     use base64::Engine as _;
@@ -636,18 +673,18 @@ fn a_tag_is_pinned_to_the_verified_digest_and_moving_it_changes_nothing() {
     if !tools_available() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
+    let Signed {
+        reg: _reg,
+        layout,
+        tag,
+        digest: signed_digest,
+        dir,
+        policy,
+        ..
+    } = signed_registry();
     let Some((cert, tls_key)) = self_signed(dir.path()) else {
         return;
     };
-    let reg = TestRegistry::start();
-    let layout = Layout::new();
-    layout.add_image("v1", "amd64", &[("etc/app", "one")]);
-    layout.add_image("v2", "amd64", &[("etc/app", "two")]);
-    let tag = format!("{}/app:v1", reg.host());
-    let signed_digest = layout.push("v1", &tag);
-    sign_and_attest(&tag, dir.path());
-    let policy = write_policy(dir.path());
     // Tags resolved afresh for every review, so the move below is seen at once.
     let server = start(&[
         "--policy",
@@ -745,14 +782,15 @@ fn verify_image_prints_the_pinned_reference() {
     if !tools_available() {
         return;
     }
-    let reg = TestRegistry::start();
-    let layout = Layout::new();
-    layout.add_image("v1", "amd64", &[("etc/app", "one")]);
-    let tag = format!("{}/app:v1", reg.host());
-    let digest = layout.push("v1", &tag);
-    let dir = tempfile::tempdir().unwrap();
-    sign_and_attest(&tag, dir.path());
-    let policy = write_policy(dir.path());
+    // The registry and the policy's directory live as long as these bindings.
+    let Signed {
+        reg: _reg,
+        dir: _dir,
+        tag,
+        digest,
+        policy,
+        ..
+    } = signed_registry();
     let out = vouch(&["verify", "image", &tag, "--policy", &policy]);
     assert_eq!(
         out.status.code(),
@@ -831,14 +869,14 @@ fn unmatched_images_are_decided_without_the_registry_and_metrics_parse() {
     if !tools_available() {
         return;
     }
-    let reg = TestRegistry::start();
-    let layout = Layout::new();
-    layout.add_image("v1", "amd64", &[("etc/app", "one")]);
-    let tag = format!("{}/app:v1", reg.host());
-    let digest = layout.push("v1", &tag);
-    let dir = tempfile::tempdir().unwrap();
-    sign_and_attest(&tag, dir.path());
-    let policy = write_policy(dir.path());
+    let Signed {
+        reg,
+        dir: _dir,
+        tag,
+        digest,
+        policy,
+        ..
+    } = signed_registry();
     // A host that does not resolve: any request to it would fail, and show in the metrics.
     let unmatched = "unmatched.invalid:5000/other/thing:v1";
     let server = start(&["--policy", &policy, "--registry-timeout", "5"]);
@@ -1014,17 +1052,15 @@ fn verify_workloads_reports_one_row_per_workload_image() {
     if !tools_available() {
         return;
     }
-    let reg = TestRegistry::start();
-    let layout = Layout::new();
-    layout.add_image("v1", "amd64", &[("etc/app", "one")]);
-    layout.add_image("v2", "amd64", &[("etc/app", "two")]);
-    let signed = format!("{}/app:v1", reg.host());
-    let digest = layout.push("v1", &signed);
-    let unsigned = format!("{}/app:v2", reg.host());
-    layout.push("v2", &unsigned);
-    let dir = tempfile::tempdir().unwrap();
-    sign_and_attest(&signed, dir.path());
-    let policy = write_policy(dir.path());
+    let Signed {
+        reg: _reg,
+        tag: signed,
+        digest,
+        unsigned,
+        dir,
+        policy,
+        ..
+    } = signed_registry();
     let unmatched = "unmatched.invalid:5000/other:v1";
 
     let (list, expected) = workload_list(&[&signed, &unsigned, unmatched]);

@@ -110,8 +110,10 @@ fn watch_files(webhook: Webhook, load: Reload, files: Vec<PathBuf>, every: Durat
     fn snapshot(files: &[PathBuf]) -> Vec<Option<Vec<u8>>> {
         files.iter().map(|f| std::fs::read(f).ok()).collect()
     }
+    // The first snapshot is taken now, before the server says it listens: a change made
+    // after that line is always seen.
+    let mut last = snapshot(&files);
     tokio::spawn(async move {
-        let mut last = snapshot(&files);
         let mut tick = tokio::time::interval(every.max(Duration::from_millis(100)));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         tick.tick().await;
