@@ -134,13 +134,13 @@ done
 VOUCH_PASSWORD=wrong case_ key-public-wrong-password2 key public-key --key ci.key
 
 # --- sign (ECDSA P-256 and Ed25519 sign deterministically)
-case_ sign-blob sign blob artifact.bin --key ci.key --bundle artifact.sig.json
+case_ sign-blob sign blob artifact.bin --key ci.key --bundle artifact.sig.json --tlog-upload=false
 keep artifact.sig.json
 case_ sign-blob-out sign blob artifact.bin --key ci.key --output-signature artifact.sig
 keep artifact.sig
 VOUCH_PASSWORD=123 case_ sign-blob-ed25519 sign blob artifact.bin --key shared/vectors/sigstore/cosign-keys/sigstore-rs-ed25519.key
 printf '{"a":1}' > payload.json
-case_ sign-dsse sign dsse payload.json --payload-type application/json --key ci.key --bundle payload.bundle.json
+case_ sign-dsse sign dsse payload.json --payload-type application/json --key ci.key --bundle payload.bundle.json --tlog-upload=false
 keep payload.bundle.json
 case_ sign-dsse-o sign dsse payload.json --payload-type application/json --key ci.key -o payload.dsse.json
 keep payload.dsse.json

@@ -1,1 +1,1 @@
-sign blob artifact.bin --key ci.key --bundle artifact.sig.json
+sign blob artifact.bin --key ci.key --bundle artifact.sig.json --tlog-upload=false
