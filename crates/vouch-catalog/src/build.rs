@@ -30,16 +30,39 @@ pub(crate) fn catalog_inputs(
         trees.push(tree);
         files.push(file);
     }
-    let sbom = if trees.len() == 1 {
+    let mut sbom = if trees.len() == 1 {
         trees.pop().expect("one")
     } else {
         merge(base, trees)
     };
+    as_given(&mut sbom, base);
     Ok(Catalog {
         sbom,
         files,
         warnings,
     })
+}
+
+/// Locations under `base` that a tool made absolute (`cargo metadata` reports the lockfile's
+/// absolute path) are written the way the caller named `base`, so an SBOM does not depend on
+/// where the project was checked out.
+fn as_given(sbom: &mut Sbom, base: &Path) {
+    let Ok(canonical) = std::fs::canonicalize(base) else {
+        return;
+    };
+    let root = std::iter::once(&mut sbom.root);
+    for c in root.chain(sbom.components.iter_mut()) {
+        let Some(loc) = c.location.as_mut() else {
+            continue;
+        };
+        let file = Path::new(&loc.file);
+        if base.is_absolute() || !file.is_absolute() {
+            continue;
+        }
+        if let Ok(rest) = file.strip_prefix(&canonical) {
+            loc.file = base.join(rest).display().to_string();
+        }
+    }
 }
 
 fn read(path: &Path) -> Result<String, CatalogError> {

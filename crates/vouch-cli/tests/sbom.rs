@@ -543,3 +543,41 @@ fn feature_flags_select_optional_dependencies() {
     assert!(has_helper(&["--no-default-features", "-F", "extra"]));
     assert!(has_helper(&["--no-default-features", "--all-features"]));
 }
+
+/// The same project checked out in two places gives the same SBOM: locations that
+/// `cargo metadata` reports as absolute paths are written relative to the path given.
+#[test]
+fn the_sbom_does_not_depend_on_where_the_project_is_checked_out() {
+    let fixture = repo().join("fixtures/release-crate");
+    let dir = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for name in ["one", "two/deeper"] {
+        let copy = dir.path().join(name);
+        std::fs::create_dir_all(&copy).unwrap();
+        for entry in std::fs::read_dir(&fixture).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_file() {
+                std::fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
+            }
+        }
+        if fixture.join("src").is_dir() {
+            std::fs::create_dir_all(copy.join("src")).unwrap();
+            for entry in std::fs::read_dir(fixture.join("src")).unwrap() {
+                let entry = entry.unwrap();
+                std::fs::copy(entry.path(), copy.join("src").join(entry.file_name())).unwrap();
+            }
+        }
+        let out = ok_stdout(
+            vouch()
+                .current_dir(&copy)
+                .env("SOURCE_DATE_EPOCH", "1700000000")
+                .args(["sbom", ".", "--offline"]),
+        );
+        assert!(
+            !String::from_utf8_lossy(&out).contains(&dir.path().display().to_string()),
+            "the SBOM names the checkout directory"
+        );
+        outputs.push(out);
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}
