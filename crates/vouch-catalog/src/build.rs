@@ -30,39 +30,16 @@ pub(crate) fn catalog_inputs(
         trees.push(tree);
         files.push(file);
     }
-    let mut sbom = if trees.len() == 1 {
+    let sbom = if trees.len() == 1 {
         trees.pop().expect("one")
     } else {
         merge(base, trees)
     };
-    as_given(&mut sbom, base);
     Ok(Catalog {
         sbom,
         files,
         warnings,
     })
-}
-
-/// Locations under `base` that a tool made absolute (`cargo metadata` reports the lockfile's
-/// absolute path) are written the way the caller named `base`, so an SBOM does not depend on
-/// where the project was checked out.
-fn as_given(sbom: &mut Sbom, base: &Path) {
-    let Ok(canonical) = std::fs::canonicalize(base) else {
-        return;
-    };
-    let root = std::iter::once(&mut sbom.root);
-    for c in root.chain(sbom.components.iter_mut()) {
-        let Some(loc) = c.location.as_mut() else {
-            continue;
-        };
-        let file = Path::new(&loc.file);
-        if base.is_absolute() || !file.is_absolute() {
-            continue;
-        }
-        if let Ok(rest) = file.strip_prefix(&canonical) {
-            loc.file = base.join(rest).display().to_string();
-        }
-    }
 }
 
 fn read(path: &Path) -> Result<String, CatalogError> {
@@ -643,7 +620,7 @@ fn cargo_manifest(
                 .iter()
                 .map(|p| ((p.name.as_str(), p.version.as_str()), p.line))
                 .collect();
-            locate(&mut sbom, &lock.display().to_string(), &lines);
+            locate(&mut sbom, &as_named(manifest, &lock), &lines);
         }
     }
     let packages = count_registry(&sbom);
@@ -655,6 +632,26 @@ fn cargo_manifest(
             packages,
         },
     ))
+}
+
+/// The lockfile `cargo metadata` found (an absolute path), named the way the caller named the
+/// manifest when it lies under the manifest's directory, so an SBOM does not depend on where
+/// the project was checked out.
+fn as_named(manifest: &Path, lock: &Path) -> String {
+    let dir = match manifest.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if !dir.is_absolute() {
+        if let Ok(rest) = std::fs::canonicalize(dir).and_then(|c| {
+            lock.strip_prefix(&c)
+                .map(Path::to_path_buf)
+                .map_err(std::io::Error::other)
+        }) {
+            return dir.join(rest).display().to_string();
+        }
+    }
+    lock.display().to_string()
 }
 
 /// Several sub-trees under one root for the directory.
