@@ -5,29 +5,16 @@
 //! the re-scan once the database gains a critical advisory for one of their locked packages.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::{json, Value};
 
 const BUILDER: &str = "https://ci.example/builders/release";
 
 fn vouch(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_vouch"))
-        .current_dir(dir)
-        .args(args)
+    vouch_testkit::cli::Vouch::new(env!("CARGO_BIN_EXE_vouch"))
+        .dir(dir)
         .env("VOUCH_PASSWORD", "pw")
-        .env_remove("COSIGN_PASSWORD")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("SOURCE_DATE_EPOCH")
-        .env_remove("VOUCH_DB")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run vouch");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+        .run(args)
 }
 
 fn ok(dir: &Path, args: &[&str]) -> String {

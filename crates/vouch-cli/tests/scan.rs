@@ -649,8 +649,8 @@ fn sbom_input_from_stdin() {
             {"type": "library", "name": "crypto", "version": "v0.0.0-20200820211705-5c72a883971a", "purl": "pkg:golang/golang.org/x/crypto@v0.0.0-20200820211705-5c72a883971a", "bom-ref": "d"}
         ]
     });
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vouch"))
-        .args([
+    let o = vouch_testkit::run_with_input(
+        Command::new(env!("CARGO_BIN_EXE_vouch")).args([
             "scan",
             "--offline",
             "--db",
@@ -659,19 +659,9 @@ fn sbom_input_from_stdin() {
             "json",
             "--sbom",
             "-",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(&serde_json::to_vec(&sbom).unwrap())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+        ]),
+        &serde_json::to_vec(&sbom).unwrap(),
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let report: Value = serde_json::from_slice(&o.stdout).unwrap();
     let pkgs: BTreeSet<&str> = report["findings"]

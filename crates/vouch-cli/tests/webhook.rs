@@ -808,7 +808,6 @@ fn verify_image_prints_the_pinned_reference() {
 
 /// Parses `/metrics` with prometheus_client's OpenMetrics parser: the samples.
 fn scrape(addr: SocketAddr) -> Vec<(String, serde_json::Value, f64)> {
-    use std::io::Write as _;
     let (status, headers, body) = http_request(addr, "GET", "/metrics", &[], b"");
     assert_eq!(status, 200);
     assert!(
@@ -822,15 +821,7 @@ fn scrape(addr: SocketAddr) -> Vec<(String, serde_json::Value, f64)> {
         return Vec::new();
     }
     let script = vouch_testkit::repo_root().join("tests/verifiers/metrics_parse.py");
-    let mut child = Command::new("python3")
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(&body).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = vouch_testkit::run_with_input(Command::new("python3").arg(script), &body);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success(),
@@ -1179,32 +1170,20 @@ fn verify_workloads_reports_one_row_per_workload_image() {
 
     // Only signed images, read from standard input: exit 0.
     let (list, _) = workload_list(&[&signed]);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vouch"))
-        .args([
-            "verify",
-            "workloads",
-            "-",
-            "--policy",
-            &policy,
-            "--format",
-            "markdown",
-        ])
-        .env("DOCKER_CONFIG", "/nonexistent/vouch-test-docker-config")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write as _;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(&serde_json::to_vec(&list).unwrap())
-            .unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
+    let out = vouch_testkit::run_with_input(
+        Command::new(env!("CARGO_BIN_EXE_vouch"))
+            .args([
+                "verify",
+                "workloads",
+                "-",
+                "--policy",
+                &policy,
+                "--format",
+                "markdown",
+            ])
+            .env("DOCKER_CONFIG", "/nonexistent/vouch-test-docker-config"),
+        &serde_json::to_vec(&list).unwrap(),
+    );
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -1286,25 +1265,13 @@ fn rendered_manifests() -> Option<Vec<serde_json::Value>> {
     if !vouch_testkit::require_python_module("yaml") {
         return None;
     }
-    let mut child = Command::new("python3")
-        .args([
+    let out = vouch_testkit::run_with_input(
+        Command::new("python3").args([
             "-c",
             "import json,sys,yaml; json.dump(list(yaml.safe_load_all(sys.stdin)), sys.stdout)",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    {
-        use std::io::Write as _;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
+        ]),
+        text.as_bytes(),
+    );
     assert!(out.status.success());
     Some(serde_json::from_slice(&out.stdout).unwrap())
 }

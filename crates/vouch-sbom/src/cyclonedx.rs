@@ -594,16 +594,7 @@ fn decode_bom(bom: Bom) -> Result<Sbom, DecodeError> {
         root
     } else {
         // No root: synthesise one depending on every component nothing else depends on.
-        let mut root = Component::new("vouch:root", "unnamed");
-        root.kind = ComponentKind::Application;
-        let depended: BTreeSet<&String> = dependencies.values().flatten().collect();
-        let tops: BTreeSet<String> = components
-            .iter()
-            .map(|c| c.bom_ref.clone())
-            .filter(|r| !depended.contains(r))
-            .collect();
-        dependencies.insert(root.bom_ref.clone(), tops);
-        root
+        crate::model::synthetic_root(&components, &mut dependencies)
     };
     if components.iter().any(|c| c.bom_ref == root.bom_ref) {
         components.retain(|c| c.bom_ref != root.bom_ref);

@@ -448,6 +448,24 @@ pub const PROPERTY_SOURCE: &str = "vouch:source";
 /// from: `path/to/package-lock.json:42`.
 pub const PROPERTY_LOCATION: &str = "vouch:location";
 
+/// A root for a decoded document that names none: an application depending on every
+/// component nothing else depends on (its edges are added to `dependencies`).
+pub(crate) fn synthetic_root(
+    components: &[Component],
+    dependencies: &mut BTreeMap<String, BTreeSet<String>>,
+) -> Component {
+    let mut root = Component::new("vouch:root", "unnamed");
+    root.kind = ComponentKind::Application;
+    let depended: BTreeSet<&String> = dependencies.values().flatten().collect();
+    let tops: BTreeSet<String> = components
+        .iter()
+        .map(|c| c.bom_ref.clone())
+        .filter(|r| !depended.contains(r))
+        .collect();
+    dependencies.insert(root.bom_ref.clone(), tops);
+    root
+}
+
 /// `file:line` (or `file`), as [`PROPERTY_LOCATION`] writes it.
 pub fn format_location(l: &vouch_core::Location) -> String {
     match l.line {

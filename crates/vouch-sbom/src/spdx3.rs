@@ -499,16 +499,7 @@ pub(crate) fn decode_value(value: &Value) -> Result<Sbom, DecodeError> {
     let root = if let Some(i) = found {
         components.remove(i)
     } else {
-        let mut root = Component::new("vouch:root", "unnamed");
-        root.kind = ComponentKind::Application;
-        let depended: BTreeSet<&String> = dependencies.values().flatten().collect();
-        let tops: BTreeSet<String> = components
-            .iter()
-            .map(|c| c.bom_ref.clone())
-            .filter(|r| !depended.contains(r))
-            .collect();
-        dependencies.insert(root.bom_ref.clone(), tops);
-        root
+        crate::model::synthetic_root(&components, &mut dependencies)
     };
     let mut sbom = Sbom {
         root,

@@ -104,6 +104,31 @@ pub fn require_python_module(module: &str) -> bool {
     false
 }
 
+/// Runs a command with `input` on its standard input; its stdout and stderr are captured.
+///
+/// # Panics
+/// When the command cannot be started or its input not written.
+pub fn run_with_input(cmd: &mut Command, input: &[u8]) -> std::process::Output {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("failed to run {cmd:?}: {e}"));
+    // Dropping stdin after writing closes it, so the command sees the end of its input.
+    child
+        .stdin
+        .take()
+        .expect("piped stdin")
+        .write_all(input)
+        .unwrap_or_else(|e| panic!("failed to write the input of {cmd:?}: {e}"));
+    child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("failed to wait for {cmd:?}: {e}"))
+}
+
 /// Runs a command and returns (status success, stdout, stderr).
 pub fn run(cmd: &mut Command) -> (bool, String, String) {
     let out = cmd

@@ -158,7 +158,6 @@ pub struct ReviewRecord {
     pub codes: Vec<String>,
     /// Image references the mutating endpoint pinned.
     pub pinned: Vec<String>,
-    pub milliseconds: u64,
 }
 
 /// The answer to one HTTP request body: the HTTP status and the JSON to send.
@@ -325,14 +324,11 @@ impl Webhook {
     /// other problem is an `allowed: false` response with the `uid` echoed.
     pub async fn answer_at(&self, endpoint: Endpoint, body: &[u8]) -> Answer {
         let started = std::time::Instant::now();
-        let mut answer = self.answer_inner(endpoint, body).await;
+        let answer = self.answer_inner(endpoint, body).await;
         let elapsed = started.elapsed();
         let allowed = answer.body["response"]["allowed"] == true;
         self.metrics
             .review(endpoint.as_str(), allowed, elapsed.as_secs_f64());
-        if let Some(r) = &mut answer.record {
-            r.milliseconds = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
-        }
         self.reporter.on_answer(&answer, elapsed);
         answer
     }
@@ -380,7 +376,6 @@ impl Webhook {
             },
             codes: decided.codes,
             pinned: decided.pinned,
-            milliseconds: 0,
         };
         Answer {
             http_status: 200,
@@ -455,9 +450,7 @@ impl Webhook {
         endpoint: Endpoint,
         images: &[ContainerImage],
     ) -> BTreeMap<String, ImageOutcome> {
-        let mut texts: Vec<&str> = images.iter().map(|i| i.image.as_str()).collect();
-        texts.sort_unstable();
-        texts.dedup();
+        let texts: Vec<&str> = images.iter().map(|i| i.image.as_str()).collect();
         self.decide_images(endpoint, &texts).await
     }
 
@@ -740,7 +733,8 @@ fn respond_at(
     let mut codes: Vec<String> = Vec::new();
     let mut patch = Vec::new();
     let mut pinned = Vec::new();
-    // In the order the pod spec lists them.
+    // The distinct images, in the order the pod spec lists them.
+    let mut texts: Vec<String> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for image in images {
         let first = seen.insert(image.image.as_str());
@@ -771,6 +765,7 @@ fn respond_at(
         if !first {
             continue;
         }
+        texts.push(image.image.clone());
         let who = format!(
             "image `{}` ({})",
             image.image,
@@ -825,12 +820,6 @@ fn respond_at(
             Some(ImageOutcome::TimedOut) | None => problems.push(format!(
                 "could not verify {who} within the time budget (the image is denied until it can be verified; check the registry's latency from the webhook)"
             )),
-        }
-    }
-    let mut texts: Vec<String> = Vec::new();
-    for image in images {
-        if !texts.contains(&image.image) {
-            texts.push(image.image.clone());
         }
     }
     if problems.is_empty() {

@@ -9,7 +9,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::args::verify::Platforms;
 use crate::args::webhook::{ServeArgs, WebhookArgs, WebhookCommand};
 use crate::context::Context;
 use crate::status::Status;
@@ -45,29 +44,20 @@ impl vouch_webhook::Reporter for Log {
             return;
         }
         let r = &answer.body["response"];
-        let line = if let (true, Some(record)) = (r.is_object(), &answer.record) {
-            serde_json::json!({
-                "uid": record.uid,
-                "endpoint": record.endpoint,
-                "namespace": record.namespace,
-                "kind": record.kind,
-                "name": record.name,
-                "operation": record.operation,
-                "images": record.images,
-                "result": record.result,
-                "allowed": r["allowed"],
-                "codes": record.codes,
-                "pinned": record.pinned,
-                "ms": record.milliseconds,
-                "message": r["status"]["message"],
-                "warnings": r.get("warnings").cloned().unwrap_or_default(),
-            })
-        } else {
-            serde_json::json!({
+        let ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+        let line = match (r.is_object(), serde_json::to_value(&answer.record)) {
+            (true, Ok(mut line @ serde_json::Value::Object(_))) => {
+                line["allowed"] = r["allowed"].clone();
+                line["ms"] = ms.into();
+                line["message"] = r["status"]["message"].clone();
+                line["warnings"] = r.get("warnings").cloned().unwrap_or_default();
+                line
+            }
+            _ => serde_json::json!({
                 "http": answer.http_status,
-                "ms": elapsed.as_millis() as u64,
+                "ms": ms,
                 "message": answer.body["message"],
-            })
+            }),
         };
         #[allow(clippy::print_stderr)]
         {
@@ -96,14 +86,7 @@ fn serve(ctx: &Context, args: ServeArgs) -> anyhow::Result<Status> {
     } else {
         None
     };
-    let timeout = Duration::from_secs(args.registry.registry_timeout.max(1));
-    let registry = vouch_oci::RegistryOptions {
-        allow_insecure: args.registry.allow_insecure_registry,
-        timeout,
-        connect_timeout: timeout.min(Duration::from_secs(10)),
-        max_blob_bytes: args.registry.max_blob_size,
-        ..vouch_oci::RegistryOptions::default()
-    };
+    let registry = args.registry.options(None);
     let has_db = db.is_some();
     let settings = vouch_webhook::Settings {
         policy,
@@ -111,10 +94,7 @@ fn serve(ctx: &Context, args: ServeArgs) -> anyhow::Result<Status> {
         db,
         registry,
         budget: Duration::from_millis(args.budget_ms.max(1)),
-        platforms: match args.platforms {
-            Platforms::Index => vouch_verify::Platforms::Index,
-            Platforms::Each => vouch_verify::Platforms::Each,
-        },
+        platforms: args.platforms.into(),
         cache: vouch_webhook::cache::CacheSettings {
             admit_ttl: Duration::from_secs(args.cache_admit_ttl),
             deny_ttl: Duration::from_secs(args.cache_deny_ttl),

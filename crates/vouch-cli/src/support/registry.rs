@@ -21,6 +21,15 @@ use vouch_sign::keys::{PrivateKey, Signer as _};
 /// signature by requiring this predicate.
 pub use vouch_verify::COSIGN_SIGN_PREDICATE;
 
+impl From<crate::args::verify::Platforms> for vouch_verify::Platforms {
+    fn from(p: crate::args::verify::Platforms) -> Self {
+        match p {
+            crate::args::verify::Platforms::Index => Self::Index,
+            crate::args::verify::Platforms::Each => Self::Each,
+        }
+    }
+}
+
 impl RegistryArgs {
     pub fn registry(&self) -> anyhow::Result<Registry> {
         self.registry_with_total(None)
@@ -28,15 +37,19 @@ impl RegistryArgs {
 
     /// A client whose whole run (not just each request) must finish within `total`.
     pub fn registry_with_total(&self, total: Option<Duration>) -> anyhow::Result<Registry> {
-        let options = RegistryOptions {
+        Ok(Registry::new(self.options(total))?)
+    }
+
+    /// The client options these flags say (for callers that build their own client).
+    pub fn options(&self, total: Option<Duration>) -> RegistryOptions {
+        RegistryOptions {
             total_timeout: total,
             allow_insecure: self.allow_insecure_registry,
             timeout: Duration::from_secs(self.registry_timeout.max(1)),
             connect_timeout: Duration::from_secs(self.registry_timeout.clamp(1, 10)),
             max_blob_bytes: self.max_blob_size,
             ..RegistryOptions::default()
-        };
-        Ok(Registry::new(options)?)
+        }
     }
 }
 

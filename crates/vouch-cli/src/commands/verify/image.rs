@@ -15,7 +15,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use vouch_policy::PolicySet;
 
-use crate::args::verify::{ImageArgs, Platforms};
+use crate::args::verify::ImageArgs;
 use crate::context::Context;
 use crate::status::Status;
 use crate::support::policy::{could_not_verify, load_policy_file, load_trusted_root};
@@ -66,10 +66,7 @@ pub fn run(ctx: &Context, args: ImageArgs) -> anyhow::Result<Status> {
         trusted_root: root.as_ref(),
         rescan_db: db.as_deref(),
         now: time::OffsetDateTime::now_utc(),
-        platforms: match args.platforms {
-            Platforms::Index => vouch_verify::Platforms::Index,
-            Platforms::Each => vouch_verify::Platforms::Each,
-        },
+        platforms: args.platforms.into(),
     };
     let image = registry::block_on(vouch_verify::verify_image(&reference, &options))?
         .map_err(could_not_verify)?;

@@ -14,7 +14,7 @@ use anyhow::Context as _;
 use serde_json::{json, Value};
 use vouch_webhook::audit::{AuditReport, AuditResult};
 
-use crate::args::verify::{Platforms, WorkloadsArgs};
+use crate::args::verify::WorkloadsArgs;
 use crate::context::Context;
 use crate::status::Status;
 use crate::support::policy::{load_policy_file, load_trusted_root};
@@ -51,23 +51,13 @@ pub fn run(ctx: &Context, args: WorkloadsArgs) -> anyhow::Result<Status> {
     } else {
         None
     };
-    let timeout = Duration::from_secs(args.registry.registry_timeout.max(1));
     let settings = vouch_webhook::Settings {
         policy,
         trusted_root,
         db,
-        registry: vouch_oci::RegistryOptions {
-            allow_insecure: args.registry.allow_insecure_registry,
-            timeout,
-            connect_timeout: timeout.min(Duration::from_secs(10)),
-            max_blob_bytes: args.registry.max_blob_size,
-            ..vouch_oci::RegistryOptions::default()
-        },
+        registry: args.registry.options(None),
         budget: Duration::from_secs(args.budget.max(1)),
-        platforms: match args.platforms {
-            Platforms::Index => vouch_verify::Platforms::Index,
-            Platforms::Each => vouch_verify::Platforms::Each,
-        },
+        platforms: args.platforms.into(),
         cache: vouch_webhook::cache::CacheSettings::default(),
     };
     let webhook = vouch_webhook::Webhook::new(settings)?;
